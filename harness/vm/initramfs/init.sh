@@ -1,0 +1,28 @@
+#!/bin/sh
+# lsm-matrix initramfs: load the modules that reach the root disk, mount it
+# and the kernel's modules disk, hand over to systemd. Every failure prints
+# a marker line the harness looks for, then powers off so QEMU exits.
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+fail() { echo "LSM-MATRIX-INITRAMFS-FAILED: $*"; poweroff -f; }
+echo "LSM-MATRIX-INITRAMFS-START"
+case " $(cat /proc/cmdline) " in
+  *" lsm_matrix.floor=1 "*) echo "LSM-MATRIX-FLOOR-REACHED"; poweroff -f ;;
+esac
+while read -r m; do
+  [ -n "$m" ] && { insmod "/lib/modules/$m" || echo "LSM-MATRIX-INITRAMFS-WARN: insmod $m failed"; }
+done < /modules.load
+n=0
+while [ ! -b /dev/vda ] && [ $n -lt 400 ]; do sleep 0.05; n=$((n+1)); done
+[ -b /dev/vda ] || fail "no root disk /dev/vda after 20 s (virtio_blk missing?)"
+mkdir -p /newroot
+mount -t ext4 -o rw /dev/vda /newroot || fail "cannot mount /dev/vda"
+if [ -b /dev/vdb ]; then
+  mkdir -p /newroot/usr/lib/modules
+  mount -t ext4 -o ro /dev/vdb /newroot/usr/lib/modules || fail "cannot mount the modules disk /dev/vdb"
+fi
+umount /proc /sys
+mount --move /dev /newroot/dev
+exec switch_root /newroot /sbin/init

@@ -1,0 +1,134 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { InfraError } from '../errors.ts';
+import { sh } from '../proc.ts';
+import { consoleFailure, lastLines, readConsole } from './console.ts';
+import { freePort } from './ports.ts';
+import { onCleanup } from './reaper.ts';
+import type { Accel } from './accel.ts';
+
+export interface BootSpec {
+  vmlinuz: string;
+  initramfs: string;
+  /** Read-only ext4 with the kernel's lib/modules/<ver>, mounted on /usr/lib/modules. */
+  modulesDisk?: string;
+  /** Read-only qcow2 base; the guest writes to a throwaway overlay. Absent for initramfs-only boots. */
+  base?: string;
+  /** Extra kernel command line (the cell's stack goes here). */
+  cmdline: string;
+  accel: Accel;
+  /** Directory for the overlay, console log and QMP socket; the console log is kept. */
+  workDir: string;
+  memoryMiB?: number;
+  cpus?: number;
+  machine?: string;
+}
+
+export interface Vm {
+  pid: number;
+  sshPort: number;
+  consolePath: string;
+  qmpPath: string;
+  startedAt: number;
+  /** Resolves when QEMU exits, with why. */
+  exited: Promise<{ code: number | null; signal: string | null; stderr: string }>;
+  isRunning(): boolean;
+  /** What QEMU printed on stderr so far (bounded). */
+  stderr(): string;
+  /** Stop QEMU (SIGTERM, then SIGKILL) and remove the overlay. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export function qemuArgs(spec: BootSpec, paths: { overlay?: string; console: string; qmp: string }, sshPort: number): string[] {
+  const append = ['console=ttyS0', 'root=/dev/vda', 'rw', 'panic=-1', 'oops=panic', 'net.ifnames=0', spec.cmdline].filter(Boolean).join(' ');
+  const accel = spec.accel.kind === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,tb-size=256', '-cpu', 'max'];
+  return [
+    '-machine', spec.machine ?? 'q35',
+    ...accel,
+    '-smp', String(spec.cpus ?? 2),
+    '-m', String(spec.memoryMiB ?? 2048),
+    '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
+    '-kernel', spec.vmlinuz,
+    '-initrd', spec.initramfs,
+    '-append', append,
+    '-chardev', `file,id=con0,path=${paths.console}`,
+    '-serial', 'chardev:con0',
+    '-qmp', `unix:${paths.qmp},server=on,wait=off`,
+    // The guest's sshd wants entropy early; without a source its start stalls under TCG.
+    '-device', 'virtio-rng-pci',
+    ...(paths.overlay ? ['-drive', `file=${paths.overlay},if=virtio,format=qcow2,cache=unsafe`] : []),
+    ...(spec.modulesDisk ? ['-drive', `file=${spec.modulesDisk},if=virtio,format=raw,readonly=on`] : []),
+    '-netdev', `user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:${sshPort}-:22`,
+    '-device', 'virtio-net-pci,netdev=net0',
+  ];
+}
+
+/** Boot one guest. Retries when QEMU loses the race for the forwarded port. */
+export async function bootVm(spec: BootSpec): Promise<Vm> {
+  await mkdir(spec.workDir, { recursive: true });
+  const consolePath = join(spec.workDir, 'console.log');
+  const qmpPath = join(spec.workDir, 'qmp.sock');
+  const overlay = spec.base ? join(spec.workDir, 'overlay.qcow2') : undefined;
+  if (overlay && spec.base) {
+    await sh('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', spec.base, '-F', 'qcow2', overlay], { pkg: 'qemu-utils' });
+  }
+  const removeFiles = async () => {
+    await rm(qmpPath, { force: true });
+    if (overlay) await rm(overlay, { force: true });
+  };
+  for (let attempt = 1; ; attempt++) {
+    const sshPort = await freePort();
+    const child = execa('qemu-system-x86_64', qemuArgs(spec, { overlay, console: consolePath, qmp: qmpPath }, sshPort), {
+      reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', cleanup: true,
+    });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (d: string) => { stderr = (stderr + d).slice(-8000); });
+    let running = true;
+    const exited = (child as ResultPromise).then((r: any) => {
+      running = false;
+      if (r.code === 'ENOENT') stderr = 'qemu-system-x86_64 is not installed: apt-get install qemu-system-x86';
+      return { code: r.exitCode ?? null, signal: r.signal ?? null, stderr };
+    });
+    // Give QEMU a moment to fail on its arguments or on the port.
+    const early = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 300))]);
+    if (early) {
+      if (/Could not set up host forwarding rule/.test(early.stderr) && attempt < 4) continue;
+      await removeFiles();
+      throw new InfraError(`QEMU exited at start (code ${early.code}): ${early.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    }
+    let stopping: Promise<void> | undefined;
+    const stop = () => (stopping ??= (async () => {
+      if (running) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(t);
+      }
+      await removeFiles();
+      unregister();
+    })());
+    const unregister = onCleanup(stop);
+    return { pid: child.pid!, sshPort, consolePath, qmpPath, startedAt: Date.now(), exited, isRunning: () => running, stderr: () => stderr, stop };
+  }
+}
+
+/** A boot that ended before it was useful: what the console or QEMU said. */
+export async function describeDeath(vm: Vm): Promise<string> {
+  const text = await readConsole(vm.consolePath);
+  const why = consoleFailure(text);
+  if (why) return why;
+  const kvmStuck = /KVM internal error[^\n]*/.exec(vm.stderr());
+  if (kvmStuck) return kvmStuck[0];
+  if (!vm.isRunning()) {
+    const e = await vm.exited;
+    const kvm = /KVM internal error[^\n]*/.exec(e.stderr);
+    return `QEMU exited (code ${e.code}${e.signal ? `, signal ${e.signal}` : ''})${kvm ? `: ${kvm[0]}` : e.stderr.trim() ? `: ${e.stderr.trim().split('\n').slice(-2).join(' | ')}` : ''}`;
+  }
+  return 'guest running but not answering';
+}
+
+export async function consoleTail(vm: Vm, n = 25): Promise<string[]> {
+  return lastLines(await readConsole(vm.consolePath), n);
+}

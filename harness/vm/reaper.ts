@@ -1,0 +1,38 @@
+/**
+ * Everything the harness starts that must not outlive it (QEMU processes,
+ * overlays) registers a cleanup here. On SIGINT/SIGTERM the cleanups run,
+ * the partial results already on disk stay, and the process exits 130/143.
+ */
+type Cleanup = () => Promise<void> | void;
+const cleanups = new Set<Cleanup>();
+let installed = false;
+let interrupted: NodeJS.Signals | undefined;
+
+export function onCleanup(fn: Cleanup): () => void {
+  install();
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
+}
+
+export function interruptedBy(): NodeJS.Signals | undefined {
+  return interrupted;
+}
+
+export async function runCleanups(): Promise<void> {
+  const all = [...cleanups].reverse();
+  cleanups.clear();
+  await Promise.allSettled(all.map(async (fn) => fn()));
+}
+
+function install() {
+  if (installed) return;
+  installed = true;
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => {
+      if (interrupted) return; // a second Ctrl-C while cleaning up changes nothing
+      interrupted = sig;
+      process.stderr.write(`\nlsm-matrix: ${sig}: stopping guests and removing overlays…\n`);
+      void runCleanups().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+    });
+  }
+}

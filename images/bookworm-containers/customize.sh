@@ -1,0 +1,33 @@
+#!/bin/sh
+# Finish a bookworm-containers root tree: $1 is the tree, $2 the SSH public key
+# that may log in as root. Runs on the host, after mmdebstrap, with no network.
+set -eu
+root=$1
+pubkey=$2
+
+# Services the scenarios start on demand, and the wait for a network that
+# never comes online (restrict=on): together ~25 s of a ~35 s TCG boot.
+for unit in docker.service docker.socket containerd.service \
+            lxd.service lxd.socket lxd-containers.service lxd-agent.service \
+            snapd.service snapd.socket snapd.seeded.service snapd.apparmor.service \
+            systemd-networkd-wait-online.service \
+            apt-daily.timer apt-daily-upgrade.timer man-db.timer e2scrub_all.timer fstrim.timer \
+            auditd.service; do
+  chroot "$root" systemctl disable "$unit" >/dev/null 2>&1 || true
+done
+chroot "$root" systemctl enable systemd-networkd.service ssh.service >/dev/null 2>&1
+
+install -d -m 0700 "$root/root/.ssh"
+install -m 0600 "$pubkey" "$root/root/.ssh/authorized_keys"
+
+echo lsm-matrix-guest > "$root/etc/hostname"
+printf '127.0.0.1 localhost\n127.0.1.1 lsm-matrix-guest\n' > "$root/etc/hosts"
+# The initramfs mounts the root read-write and the kernel's modules disk
+# read-only on /usr/lib/modules; nothing else to mount.
+echo '/dev/vda / ext4 rw,relatime 0 0' > "$root/etc/fstab"
+# Each overlay is a fresh machine: systemd makes a new id on first boot.
+: > "$root/etc/machine-id"
+rm -f "$root/var/lib/dbus/machine-id"
+# No mirror is reachable from a guest; leave no host mirror name inside it either.
+: > "$root/etc/apt/sources.list"
+rm -f "$root/etc/apt/sources.list.d/"*
