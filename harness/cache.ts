@@ -2,6 +2,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { onCleanup } from './vm/reaper.ts';
 
 /**
  * Where kernels, images, keys and initramfs files are kept between runs.
@@ -30,6 +31,8 @@ export async function buildOnce(dest: string, build: (tmpDir: string) => Promise
   if (await exists(dest)) return { built: false };
   const tmp = `${dest}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   await mkdir(tmp, { recursive: true });
+  // Ctrl-C exits without running `finally`; the reaper removes the half-built entry.
+  const unregister = onCleanup(() => rm(tmp, { recursive: true, force: true }));
   try {
     await build(tmp);
     try {
@@ -41,6 +44,7 @@ export async function buildOnce(dest: string, build: (tmpDir: string) => Promise
     }
     return { built: true };
   } finally {
+    unregister();
     await rm(tmp, { recursive: true, force: true });
   }
 }

@@ -27,7 +27,7 @@ async function probe(vmlinuz: string, initramfs: string): Promise<Accel> {
     return { kind: 'tcg', reason: `/dev/kvm not usable (${e?.code ?? e})` };
   }
   const { floorBoot } = await import('./floor.ts');
-  const r = await floorBoot(vmlinuz, initramfs, { kind: 'kvm', reason: 'probe' }, 20_000);
+  const r = await floorBoot(vmlinuz, initramfs, { kind: "kvm", reason: "probe" }, 10_000);
   if (r.reached) return { kind: 'kvm', reason: `KVM probe boot reached init in ${r.seconds.toFixed(2)} s` };
   return { kind: 'tcg', reason: `KVM probe boot failed: ${r.why}` };
 }

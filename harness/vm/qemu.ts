@@ -1,5 +1,7 @@
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { cacheRoot } from '../cache.ts';
+import { join, resolve } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { InfraError } from '../errors.ts';
 import { sh } from '../proc.ts';
@@ -40,6 +42,9 @@ export interface Vm {
   stop(): Promise<void>;
 }
 
+/** QEMU option values split on commas; a comma inside a path is written twice. */
+export const qemuEscape = (path: string) => path.replace(/,/g, ',,');
+
 export function qemuArgs(spec: BootSpec, paths: { overlay?: string; console: string; qmp: string }, sshPort: number): string[] {
   const append = ['console=ttyS0', 'root=/dev/vda', 'rw', 'panic=-1', 'oops=panic', 'net.ifnames=0', spec.cmdline].filter(Boolean).join(' ');
   const accel = spec.accel.kind === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,tb-size=256', '-cpu', 'max'];
@@ -52,13 +57,13 @@ export function qemuArgs(spec: BootSpec, paths: { overlay?: string; console: str
     '-kernel', spec.vmlinuz,
     '-initrd', spec.initramfs,
     '-append', append,
-    '-chardev', `file,id=con0,path=${paths.console}`,
+    '-chardev', `file,id=con0,path=${qemuEscape(paths.console)}`,
     '-serial', 'chardev:con0',
-    '-qmp', `unix:${paths.qmp},server=on,wait=off`,
+    '-qmp', `unix:${qemuEscape(paths.qmp)},server=on,wait=off`,
     // The guest's sshd wants entropy early; without a source its start stalls under TCG.
     '-device', 'virtio-rng-pci',
-    ...(paths.overlay ? ['-drive', `file=${paths.overlay},if=virtio,format=qcow2,cache=unsafe`] : []),
-    ...(spec.modulesDisk ? ['-drive', `file=${spec.modulesDisk},if=virtio,format=raw,readonly=on`] : []),
+    ...(paths.overlay ? ['-drive', `file=${qemuEscape(paths.overlay)},if=virtio,format=qcow2,cache=unsafe`] : []),
+    ...(spec.modulesDisk ? ['-drive', `file=${qemuEscape(spec.modulesDisk)},if=virtio,format=raw,readonly=on`] : []),
     '-netdev', `user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:${sshPort}-:22`,
     '-device', 'virtio-net-pci,netdev=net0',
   ];
@@ -67,16 +72,26 @@ export function qemuArgs(spec: BootSpec, paths: { overlay?: string; console: str
 /** Boot one guest. Retries when QEMU loses the race for the forwarded port. */
 export async function bootVm(spec: BootSpec): Promise<Vm> {
   await mkdir(spec.workDir, { recursive: true });
-  const consolePath = join(spec.workDir, 'console.log');
-  const qmpPath = join(spec.workDir, 'qmp.sock');
-  const overlay = spec.base ? join(spec.workDir, 'overlay.qcow2') : undefined;
-  if (overlay && spec.base) {
-    await sh('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', spec.base, '-F', 'qcow2', overlay], { pkg: 'qemu-utils' });
-  }
+  const consolePath = join(resolve(spec.workDir), 'console.log');
+  // The overlay lives in the cache's scratch space (it grows with what the guest
+  // writes); the QMP socket in a short temp path (unix sockets allow ~107 bytes).
+  await mkdir(join(cacheRoot(), 'scratch'), { recursive: true });
+  const scratch = await mkdtemp(join(cacheRoot(), 'scratch', `vm-${process.pid}-`));
+  const sockDir = await mkdtemp(join(tmpdir(), 'lsmm-'));
+  const qmpPath = join(sockDir, 'qmp.sock');
+  const overlay = spec.base ? join(scratch, 'overlay.qcow2') : undefined;
   const removeFiles = async () => {
-    await rm(qmpPath, { force: true });
-    if (overlay) await rm(overlay, { force: true });
+    await rm(sockDir, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
   };
+  const forgetFiles = onCleanup(removeFiles);
+  if (overlay && spec.base) {
+    await sh('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', spec.base, '-F', 'qcow2', overlay], { pkg: 'qemu-utils' }).catch(async (e) => {
+      await removeFiles();
+      forgetFiles();
+      throw e;
+    });
+  }
   for (let attempt = 1; ; attempt++) {
     const sshPort = await freePort();
     const child = execa('qemu-system-x86_64', qemuArgs(spec, { overlay, console: consolePath, qmp: qmpPath }, sshPort), {
@@ -96,6 +111,7 @@ export async function bootVm(spec: BootSpec): Promise<Vm> {
     if (early) {
       if (/Could not set up host forwarding rule/.test(early.stderr) && attempt < 4) continue;
       await removeFiles();
+      forgetFiles();
       throw new InfraError(`QEMU exited at start (code ${early.code}): ${early.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     }
     let stopping: Promise<void> | undefined;
@@ -110,6 +126,7 @@ export async function bootVm(spec: BootSpec): Promise<Vm> {
       unregister();
     })());
     const unregister = onCleanup(stop);
+    forgetFiles();
     return { pid: child.pid!, sshPort, consolePath, qmpPath, startedAt: Date.now(), exited, isRunning: () => running, stderr: () => stderr, stop };
   }
 }

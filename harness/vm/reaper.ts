@@ -19,9 +19,16 @@ export function interruptedBy(): NodeJS.Signals | undefined {
 }
 
 export async function runCleanups(): Promise<void> {
+  // Newest first: guests stop before the run that started them records its state.
   const all = [...cleanups].reverse();
   cleanups.clear();
-  await Promise.allSettled(all.map(async (fn) => fn()));
+  for (const fn of all) {
+    try {
+      await fn();
+    } catch {
+      // keep cleaning the rest
+    }
+  }
 }
 
 function install() {

@@ -53,11 +53,11 @@ export class Ssh {
     return new Promise((resolve, reject) => {
       this.client.exec(command, (err, stream) => {
         if (err) return reject(new InfraError(`ssh: cannot start command: ${err.message}`));
-        let out = Buffer.alloc(0);
-        let errOut = Buffer.alloc(0);
+        let out: Buffer = Buffer.alloc(0);
+        let errOut: Buffer = Buffer.alloc(0);
         let timedOut = false;
         let code: number | null = null;
-        const keep = (acc: Buffer, d: Buffer) => (acc.length >= max ? acc : Buffer.concat([acc, d]).subarray(0, max));
+        const keep = (acc: Buffer, d: Buffer): Buffer => (acc.length >= max ? acc : Buffer.concat([acc, d]).subarray(0, max));
         stream.on('data', (d: Buffer) => { out = keep(out, d); });
         stream.stderr.on('data', (d: Buffer) => { errOut = keep(errOut, d); });
         const timer = opts.timeoutMs

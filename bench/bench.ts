@@ -1,0 +1,58 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { prepareKernel } from '../harness/prepare.ts';
+import { ensureImage } from '../harness/images/build.ts';
+import { chooseAccel } from '../harness/vm/accel.ts';
+import { ensureKey } from '../harness/vm/sshkey.ts';
+import { floorBoot } from '../harness/vm/floor.ts';
+import { bootCell } from '../harness/cell.ts';
+import { parseStack } from '../harness/stack.ts';
+
+interface Row {
+  measure: string;
+  value: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+}
+
+/**
+ * Ratios, not absolute timings: every figure is set against a baseline
+ * measured in the same run on the same machine (the busybox-initramfs boot
+ * of the same kernel), so a slow or busy host does not move the verdict.
+ */
+export async function bench(opts: { kernels: string[]; log: (l: string) => void }): Promise<number> {
+  const image = await ensureImage('bookworm-containers', opts.log);
+  const key = await ensureKey();
+  const rows: Row[] = [];
+  for (const name of opts.kernels) {
+    const kernel = await prepareKernel(name, opts.log);
+    const accel = await chooseAccel(kernel.files.vmlinuz, kernel.initramfs);
+    opts.log(`${name}: floor boot (${accel.kind})`);
+    const floor = await floorBoot(kernel.files.vmlinuz, kernel.initramfs, accel);
+    if (!floor.reached) throw new Error(`${name}: floor boot failed: ${floor.why}`);
+    opts.log(`${name}: full boot to first SSH command`);
+    const outDir = await mkdtemp(join(tmpdir(), 'lsm-matrix-bench-'));
+    const t0 = Date.now();
+    const booted = await bootCell({ id: name, kernel: name, stack: parseStack('apparmor') }, {
+      kernel, image, accel, privateKey: key.privateKey, outDir, bootTimeoutSeconds: 300, memoryMiB: 2048, cpus: 2, progress: opts.log,
+    });
+    const first = (Date.now() - t0) / 1000;
+    booted.ssh.close();
+    await booted.vm.stop();
+    await rm(outDir, { recursive: true, force: true });
+    rows.push({
+      measure: `${name} boot-to-first-command (${accel.kind})`,
+      value: `${first.toFixed(2)} s`,
+      baseline: `${floor.seconds.toFixed(2)} s floor`,
+      ratio: (first / floor.seconds).toFixed(2),
+      target: '≤ 6 (next: ≤ 3)',
+    });
+  }
+  const cols = ['measure', 'value', 'baseline', 'ratio', 'target'] as const;
+  const width = (c: (typeof cols)[number]) => Math.max(c.length, ...rows.map((r) => r[c].length));
+  const line = (r: Record<(typeof cols)[number], string>) => `| ${cols.map((c) => r[c]!.padEnd(width(c))).join(' | ')} |`;
+  process.stdout.write(`${line({ measure: 'measure', value: 'value', baseline: 'baseline', ratio: 'ratio', target: 'target' })}\n|${cols.map((c) => '-'.repeat(width(c) + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
+  return 0;
+}

@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import { InfraError, messageOf } from './errors.ts';
+import { missingLsms } from './stack.ts';
+import { bootVm, type Vm } from './vm/qemu.ts';
+import { waitForSsh } from './vm/ready.ts';
+import type { Ssh } from './vm/ssh.ts';
+import { PROBE_SCRIPT, parseProbe } from './guest/probe.ts';
+import type { Accel } from './vm/accel.ts';
+import type { Cell } from './matrix.ts';
+import type { CellResult } from './results.ts';
+import type { PreparedKernel } from './prepare.ts';
+import type { Image } from './images/build.ts';
+
+export interface CellEnv {
+  kernel: PreparedKernel;
+  image: Image;
+  accel: Accel;
+  privateKey: Buffer;
+  /** results/<run>/cells/<cell-dir> */
+  outDir: string;
+  bootTimeoutSeconds: number;
+  memoryMiB: number;
+  cpus: number;
+  progress: (line: string) => void;
+}
+
+export interface BootedCell {
+  vm: Vm;
+  ssh: Ssh;
+  bootSeconds: number;
+}
+
+/** Boot the cell's guest and log in. The caller owns vm.stop(). */
+export async function bootCell(cell: Cell, env: CellEnv): Promise<BootedCell> {
+  const t0 = Date.now();
+  const vm = await bootVm({
+    vmlinuz: env.kernel.files.vmlinuz,
+    initramfs: env.kernel.initramfs,
+    modulesDisk: env.kernel.modulesDisk,
+    base: env.image.base,
+    cmdline: cell.stack.cmdline,
+    accel: env.accel,
+    workDir: env.outDir,
+    memoryMiB: env.memoryMiB,
+    cpus: env.cpus,
+  });
+  try {
+    const ssh = await waitForSsh(vm, { privateKey: env.privateKey, deadlineMs: env.bootTimeoutSeconds * 1000 });
+    return { vm, ssh, bootSeconds: (Date.now() - t0) / 1000 };
+  } catch (e) {
+    await vm.stop();
+    throw e;
+  }
+}
+
+/** Boot, probe, (scenarios come here), tear down. Never throws: failures become `error`. */
+export async function runCell(cell: Cell, env: CellEnv, result: CellResult): Promise<CellResult> {
+  result.accel = env.accel.kind;
+  result.consoleLog = join(env.outDir, 'console.log');
+  result.image = { name: env.image.name, hash: env.image.hash };
+  let booted: BootedCell | undefined;
+  try {
+    env.progress(`booting (${env.accel.kind})`);
+    booted = await bootCell(cell, env);
+    result.bootSeconds = booted.bootSeconds;
+    env.progress(`ssh ready in ${booted.bootSeconds.toFixed(1)} s; probing`);
+    const r = await booted.ssh.exec(PROBE_SCRIPT, { timeoutMs: 60_000 });
+    if (r.timedOut) throw new InfraError('probe timed out after 60 s');
+    const probe = parseProbe(r.stdout);
+    result.probe = probe;
+    result.kernel.release = probe.kernelRelease;
+    result.stack.active = probe.activeLsms;
+    result.stack.missing = missingLsms(cell.stack, probe.activeLsms);
+    result.status = 'ok';
+  } catch (e) {
+    result.status = 'error';
+    result.error = { message: messageOf(e), ...(e instanceof InfraError && e.detail ? { detail: e.detail } : {}) };
+  } finally {
+    booted?.ssh.close();
+    await booted?.vm.stop();
+  }
+  return result;
+}

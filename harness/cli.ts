@@ -1,0 +1,170 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UserError, messageOf } from './errors.ts';
+import { loadConfig, type Config } from './config.ts';
+import { parseStack } from './stack.ts';
+import { parseKernelSpec } from './kernels/spec.ts';
+import { parseShard } from './matrix.ts';
+import { runCleanups } from './vm/reaper.ts';
+
+const HELP: Record<string, string> = {
+  main: `lsm-matrix: boot real kernels in QEMU with a matrix of LSM stacks and check containers in them
+
+Usage: lsm-matrix <command> [options]
+
+Commands:
+  run       run the matrix (default config: lsm-matrix.config.ts) and write results/<run-id>/
+  shell     boot one cell and open a root shell in it; the guest is torn down on exit
+  kernels   list the kernel catalogue and what is in the kernel cache
+  doctor    check this host (QEMU, accelerator, mmdebstrap, disk, cache) and say how to fix it
+  bench     measure boot-to-first-command against the busybox-initramfs floor
+
+Run \`lsm-matrix <command> --help\` for its options.
+Exit codes: 0 all good, 1 a cell or test failed, 2 bad input or the harness could not run.`,
+  run: `Usage: lsm-matrix run [options]
+
+  --config <file>     matrix config (default: lsm-matrix.config.ts)
+  --kernel <spec>     kernel to test, repeatable; replaces the config's list. Specs:
+                        debian-6.1, debian-6.12 (catalogue), debian:<package>,
+                        deb:<path-or-url>[+<path-or-url>...], bzimage:<path>[,modules=<dir>]
+  --stack <stack>     LSM stack, repeatable; replaces the config's list:
+                        default | apparmor | smack,apparmor | lsm=<list> | security=<list>
+  --out <dir>         where results go (default: results/<run-id>/)
+  --jobs <n>          cells booted at once (default: from cores and memory)
+  --shard <k/n>       run only the k-th of n deterministic slices of the cells
+  --boot-timeout <s>  seconds from QEMU start to SSH login (default 240)`,
+  shell: `Usage: lsm-matrix shell --kernel <spec> [--stack <stack>]
+
+Boots one guest (default stack: the kernel's own), logs in as root over SSH
+and gives you its shell. Leaving the shell stops QEMU and removes the overlay.`,
+  kernels: `Usage: lsm-matrix kernels
+
+Lists the kernel catalogue and the kernels already in the cache.`,
+  doctor: `Usage: lsm-matrix doctor
+
+Checks every host requirement and prints the command that fixes each missing one.`,
+  bench: `Usage: lsm-matrix bench [--kernel <spec>]...
+
+Boots each kernel twice: the busybox-initramfs floor, and the full image to an
+SSH command; prints both and their ratio.`,
+};
+
+const RUN_OPTIONS = {
+  config: { type: 'string' },
+  kernel: { type: 'string', multiple: true },
+  stack: { type: 'string', multiple: true },
+  scenario: { type: 'string', multiple: true },
+  out: { type: 'string' },
+  jobs: { type: 'string' },
+  shard: { type: 'string' },
+  'boot-timeout': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, command: string) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false });
+  } catch (e) {
+    throw new UserError(`${command}: ${messageOf(e).replace(/\. To specify.*$/s, '')} (see lsm-matrix ${command} --help)`);
+  }
+}
+
+const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+function positiveInt(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`${flag} must be a positive whole number, got \`${v}\``);
+  return n;
+}
+
+/** The config file, with command-line lists replacing the file's (validated the same way). */
+async function configFrom(values: { config?: string; kernel?: string[]; stack?: string[]; scenario?: string[]; 'boot-timeout'?: string }): Promise<Config> {
+  const config = await loadConfig(values.config ?? 'lsm-matrix.config.ts');
+  if (values.kernel) {
+    for (const k of values.kernel) parseKernelSpec(k);
+    config.kernels = values.kernel;
+  }
+  if (values.stack) config.stacks = values.stack.map(parseStack);
+  if (values.scenario) config.scenarios = values.scenario;
+  const t = positiveInt(values['boot-timeout'], '--boot-timeout');
+  if (t) config.bootTimeoutSeconds = t;
+  return config;
+}
+
+async function cmdRun(args: string[]): Promise<number> {
+  const { values } = parse(args, RUN_OPTIONS, 'run');
+  if (values.help) return help('run');
+  const config = await configFrom(values);
+  const { runMatrix } = await import('./run.ts');
+  const { result, outDir, exitCode } = await runMatrix({
+    config,
+    ...(values.out ? { outDir: values.out } : {}),
+    ...(values.jobs ? { jobs: positiveInt(values.jobs, '--jobs')! } : {}),
+    ...(values.shard ? { shard: parseShard(values.shard) } : {}),
+    log,
+  });
+  const ok = result.cells.filter((c) => c.status === 'ok').length;
+  log(`done: ${ok}/${result.cells.length} cell(s) ok; results in ${outDir}/run.json`);
+  return exitCode;
+}
+
+async function cmdShell(args: string[]): Promise<number> {
+  const { values } = parse(args, { kernel: { type: 'string' }, stack: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const, 'shell');
+  if (values.help) return help('shell');
+  if (!values.kernel) throw new UserError('shell: --kernel is required (e.g. --kernel debian-6.12)');
+  const { openShell } = await import('./shell.ts');
+  return openShell(values.kernel, parseStack(values.stack ?? 'default'), log);
+}
+
+async function cmdKernels(args: string[]): Promise<number> {
+  const { values } = parse(args, { help: { type: 'boolean', short: 'h' } } as const, 'kernels');
+  if (values.help) return help('kernels');
+  const { listKernels } = await import('./kernels/list.ts');
+  process.stdout.write(await listKernels());
+  return 0;
+}
+
+async function cmdDoctor(args: string[]): Promise<number> {
+  const { values } = parse(args, { help: { type: 'boolean', short: 'h' } } as const, 'doctor');
+  if (values.help) return help('doctor');
+  const { doctor } = await import('./doctor.ts');
+  return doctor((l) => process.stdout.write(`${l}\n`));
+}
+
+async function cmdBench(args: string[]): Promise<number> {
+  const { values } = parse(args, { kernel: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } as const, 'bench');
+  if (values.help) return help('bench');
+  const { bench } = await import('../bench/bench.ts');
+  return bench({ kernels: values.kernel ?? ['debian-6.1', 'debian-6.12'], log });
+}
+
+function help(topic: string): number {
+  process.stdout.write(`${HELP[topic] ?? HELP.main}\n`);
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run': return await cmdRun(rest);
+      case 'shell': return await cmdShell(rest);
+      case 'kernels': return await cmdKernels(rest);
+      case 'doctor': return await cmdDoctor(rest);
+      case 'bench': return await cmdBench(rest);
+      case undefined: case 'help': case '--help': case '-h':
+        return help(rest[0] ?? 'main');
+      default:
+        throw new UserError(`unknown command \`${command}\`: known are run, shell, kernels, doctor, bench (see lsm-matrix --help)`);
+    }
+  } catch (e) {
+    await runCleanups();
+    if (e instanceof UserError) {
+      process.stderr.write(`lsm-matrix: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`lsm-matrix: the harness could not run: ${messageOf(e)}\n`);
+    if (process.env.LSM_MATRIX_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+    return 2;
+  }
+}

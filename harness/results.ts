@@ -1,0 +1,59 @@
+import { rename, writeFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Probe } from './guest/probe.ts';
+
+/** The results schema: run.json is the whole truth of a run. */
+export type Verdict = 'pass' | 'fail' | 'skip' | 'error' | 'confirmed-limitation';
+
+export interface TestResult {
+  /** `<scenario file> > <describe> > <test>` */
+  id: string;
+  scenario: string;
+  name: string;
+  verdict: Verdict;
+  reason?: string;
+  durationSeconds: number;
+  evidence?: { commands: { command: string; exitCode: number; stdout: string; stderr: string }[]; denials: string[] };
+}
+
+export interface CellResult {
+  id: string;
+  kernel: { name: string; source?: string; release?: string };
+  stack: {
+    id: string;
+    /** The exact kernel parameter given, '' for the built-in default. */
+    parameter: string;
+    requested: string[];
+    /** /sys/kernel/security/lsm as the guest reported it. */
+    active?: string[];
+    /** Requested LSMs that did not become active. */
+    missing?: string[];
+  };
+  image?: { name: string; hash: string };
+  status: 'pending' | 'ok' | 'error';
+  error?: { message: string; detail?: string };
+  accel?: 'kvm' | 'tcg';
+  bootSeconds?: number;
+  consoleLog?: string;
+  probe?: Probe;
+  tests: TestResult[];
+}
+
+export interface RunResult {
+  schema: 'lsm-matrix/run@1';
+  runId: string;
+  status: 'running' | 'complete' | 'interrupted' | 'failed';
+  startedAt: string;
+  finishedAt?: string;
+  harness: { version: string };
+  host: { accel?: 'kvm' | 'tcg'; accelReason?: string; qemuVersion?: string; cores: number; memoryGiB: number };
+  cells: CellResult[];
+}
+
+/** Write JSON so a reader never sees half a file, even if we are killed mid-write. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  await rename(tmp, path);
+}

@@ -1,0 +1,138 @@
+import { cpus, totalmem } from 'node:os';
+import { join, relative } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { InfraError, UserError, messageOf } from './errors.ts';
+import type { Config } from './config.ts';
+import { expandMatrix, shardCells, type Cell, type Shard } from './matrix.ts';
+import { prepareKernel, type PreparedKernel } from './prepare.ts';
+import { ensureImage } from './images/build.ts';
+import { chooseAccel } from './vm/accel.ts';
+import { ensureKey } from './vm/sshkey.ts';
+import { onCleanup } from './vm/reaper.ts';
+import { runCell } from './cell.ts';
+import { writeJsonAtomic, type CellResult, type RunResult } from './results.ts';
+
+export interface RunOptions {
+  config: Config;
+  outDir?: string;
+  jobs?: number;
+  shard?: Shard;
+  log?: (line: string) => void;
+}
+
+export const HARNESS_VERSION: string = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+export function newRunId(now = new Date()): string {
+  const t = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${t}-${randomBytes(2).toString('hex')}`;
+}
+
+/** A directory name for a cell: no commas or spaces, which QEMU options and shells mangle. */
+export const cellDirName = (id: string) => id.replace(/,/g, '+').replace(/[^A-Za-z0-9.=+-]+/g, '_');
+
+export function defaultJobs(): number {
+  // One TCG guest keeps ~2 vCPUs busy and ~1 GiB; leave the host some air.
+  const byCpu = Math.max(1, Math.floor(cpus().length / 2));
+  const byMem = Math.max(1, Math.floor(totalmem() / 2 ** 30 / 2));
+  return Math.min(byCpu, byMem);
+}
+
+async function qemuVersion(): Promise<string | undefined> {
+  const r = await execa('qemu-system-x86_64', ['--version'], { reject: false });
+  return /version (\S+)/.exec(String(r.stdout))?.[1];
+}
+
+/** Run a matrix: resolve, build, boot every cell, write run.json as cells finish. */
+export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; outDir: string; exitCode: number }> {
+  const log = opts.log ?? (() => {});
+  const runId = newRunId();
+  const outDir = opts.outDir ?? join('results', runId);
+  const runJson = join(outDir, 'run.json');
+  let cells: Cell[] = expandMatrix(opts.config);
+  if (opts.shard) cells = shardCells(cells, opts.shard);
+  const result: RunResult = {
+    schema: 'lsm-matrix/run@1',
+    runId,
+    status: 'running',
+    startedAt: new Date().toISOString(),
+    harness: { version: HARNESS_VERSION },
+    host: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), qemuVersion: await qemuVersion() },
+    cells: cells.map((c) => ({
+      id: c.id,
+      kernel: { name: c.kernel },
+      stack: { id: c.stack.id, parameter: c.stack.cmdline, requested: c.stack.requested },
+      status: 'pending',
+      tests: [],
+    })),
+  };
+  // Kernels: bad specs and paths are the user's to fix (exit 2, before any boot);
+  // a download that fails is this run's bad luck (those cells are `error`).
+  const kernels = new Map<string, PreparedKernel | InfraError>();
+  for (const name of new Set(cells.map((c) => c.kernel))) {
+    try {
+      kernels.set(name, await prepareKernel(name, (l) => log(`kernel ${name}: ${l}`)));
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      kernels.set(name, e instanceof InfraError ? e : new InfraError(messageOf(e)));
+    }
+  }
+  const save = () => writeJsonAtomic(runJson, result);
+  await save();
+  const unregister = onCleanup(async () => {
+    result.status = 'interrupted';
+    result.finishedAt = new Date().toISOString();
+    await save();
+  });
+  log(`run ${runId}: ${cells.length} cell(s) → ${outDir}`);
+
+  const image = await ensureImage(opts.config.image, log);
+  const key = await ensureKey();
+  const firstKernel = [...kernels.values()].find((k): k is PreparedKernel => !(k instanceof Error));
+  const accel = firstKernel ? await chooseAccel(firstKernel.files.vmlinuz, firstKernel.initramfs) : { kind: 'tcg' as const, reason: 'no kernel to probe KVM with' };
+  result.host.accel = accel.kind;
+  result.host.accelReason = accel.reason;
+  log(`accelerator: ${accel.kind} (${accel.reason})`);
+  await save();
+
+  let done = 0;
+  const queue = cells.map((cell, i) => ({ cell, res: result.cells[i]! }));
+  const worker = async () => {
+    for (let item = queue.shift(); item; item = queue.shift()) {
+      const { cell, res } = item;
+      const k = kernels.get(cell.kernel)!;
+      const tag = () => `[${done + 1}/${cells.length}] ${cell.id}`;
+      if (k instanceof Error) {
+        res.status = 'error';
+        res.error = { message: k.message };
+      } else {
+        res.kernel.source = k.source;
+        await runCell(cell, {
+          kernel: k, image, accel, privateKey: key.privateKey,
+          outDir: join(outDir, 'cells', cellDirName(cell.id)),
+          bootTimeoutSeconds: opts.config.bootTimeoutSeconds,
+          memoryMiB: opts.config.memoryMiB, cpus: opts.config.cpus,
+          progress: (l) => log(`${tag()}: ${l}`),
+        }, res);
+        if (res.consoleLog) res.consoleLog = relative(outDir, res.consoleLog);
+      }
+      done++;
+      log(`[${done}/${cells.length}] ${cell.id}: ${summary(res)}`);
+      await save();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.jobs ?? defaultJobs()) }, worker));
+  result.status = 'complete';
+  result.finishedAt = new Date().toISOString();
+  await save();
+  unregister();
+  const bad = result.cells.some((c) => c.status !== 'ok' || c.tests.some((t) => t.verdict === 'fail' || t.verdict === 'error'));
+  return { result, outDir, exitCode: bad ? 1 : 0 };
+}
+
+export function summary(c: CellResult): string {
+  if (c.status === 'error') return `ERROR ${c.error?.message ?? ''}`;
+  const missing = c.stack.missing?.length ? ` (requested ${c.stack.requested.join(',')}; not active: ${c.stack.missing.join(',')})` : '';
+  return `ok in ${c.bootSeconds?.toFixed(1)} s, active ${c.stack.active?.join(',')}${missing}`;
+}

@@ -1,0 +1,31 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { prepareKernel } from './prepare.ts';
+import { ensureImage } from './images/build.ts';
+import { chooseAccel } from './vm/accel.ts';
+import { ensureKey } from './vm/sshkey.ts';
+import { bootCell } from './cell.ts';
+import type { Stack } from './stack.ts';
+
+/** `lsm-matrix shell`: one guest, one interactive root shell, nothing left afterwards. */
+export async function openShell(kernelName: string, stack: Stack, log: (l: string) => void): Promise<number> {
+  const kernel = await prepareKernel(kernelName, (l) => log(`kernel: ${l}`));
+  const image = await ensureImage('bookworm-containers', log);
+  const key = await ensureKey();
+  const accel = await chooseAccel(kernel.files.vmlinuz, kernel.initramfs);
+  const outDir = await mkdtemp(join(tmpdir(), 'lsm-matrix-shell-'));
+  log(`booting ${kernelName} ${stack.id} (${accel.kind}: ${accel.reason})`);
+  const booted = await bootCell({ id: `${kernelName} ${stack.id}`, kernel: kernelName, stack }, {
+    kernel, image, accel, privateKey: key.privateKey, outDir, bootTimeoutSeconds: 240, memoryMiB: 2048, cpus: 2, progress: log,
+  });
+  try {
+    log(`ready in ${booted.bootSeconds.toFixed(1)} s; console log: ${booted.vm.consolePath}; exit the shell to stop the guest`);
+    await booted.ssh.shell();
+  } finally {
+    booted.ssh.close();
+    await booted.vm.stop();
+    await rm(outDir, { recursive: true, force: true });
+  }
+  return 0;
+}
