@@ -10,6 +10,11 @@ import type { Cell } from './matrix.ts';
 import type { CellResult } from './results.ts';
 import type { PreparedKernel } from './prepare.ts';
 import type { Image } from './images/build.ts';
+import { readFile } from 'node:fs/promises';
+import { Qmp } from './vm/qmp.ts';
+import { Guest, type CellFacts } from './guest/guest.ts';
+import { runScenarios } from './scenario/runner.ts';
+import { parseKernelConfig } from './scenario/requirements.ts';
 
 export interface CellEnv {
   kernel: PreparedKernel;
@@ -22,6 +27,9 @@ export interface CellEnv {
   memoryMiB: number;
   cpus: number;
   progress: (line: string) => void;
+  /** Absolute paths of the scenario files to run in this cell, in order. */
+  scenarioFiles?: string[];
+  testTimeoutSeconds?: number;
 }
 
 export interface BootedCell {
@@ -53,7 +61,44 @@ export async function bootCell(cell: Cell, env: CellEnv): Promise<BootedCell> {
   }
 }
 
-/** Boot, probe, (scenarios come here), tear down. Never throws: failures become `error`. */
+/**
+ * Snapshot the booted, probed guest, then run the scenario files; before
+ * every file after the first, restore the snapshot (QMP loadvm) and log in
+ * again, so no scenario sees another's leftovers.
+ */
+async function runCellScenarios(booted: BootedCell, facts: CellFacts, env: CellEnv) {
+  const qmp = await Qmp.connect(booted.vm.qmpPath);
+  try {
+    const t0 = Date.now();
+    const out = await qmp.hmp(`savevm ${SNAPSHOT}`);
+    if (out.trim()) throw new InfraError(`savevm failed: ${out.trim()}`);
+    const saveSeconds = (Date.now() - t0) / 1000;
+    const guest = new Guest(booted.ssh, facts);
+    const kernelConfig = env.kernel.files.config ? parseKernelConfig(await readFile(env.kernel.files.config, 'utf8')) : undefined;
+    const reset = async () => {
+      const t = Date.now();
+      booted.ssh.close();
+      const res = await qmp.hmp(`loadvm ${SNAPSHOT}`);
+      if (res.trim()) throw new InfraError(`loadvm failed: ${res.trim()}`);
+      booted.ssh = await waitForSsh(booted.vm, { privateKey: env.privateKey, deadlineMs: 60_000 });
+      guest.reconnect(booted.ssh);
+      return (Date.now() - t) / 1000;
+    };
+    const raw = async (cmd: string) => (await booted.ssh.exec(cmd, { timeoutMs: 30_000 })).stdout;
+    const { tests, resets } = await runScenarios(env.scenarioFiles ?? [], {
+      guest, reset, raw, progress: env.progress,
+      ...(kernelConfig ? { kernelConfig } : {}),
+      ...(env.testTimeoutSeconds ? { testTimeoutMs: env.testTimeoutSeconds * 1000 } : {}),
+    });
+    return { tests, snapshot: { saveSeconds, resetSeconds: resets } };
+  } finally {
+    qmp.close();
+  }
+}
+
+const SNAPSHOT = 'lsm-matrix-booted';
+
+/** Boot, probe, run the scenarios, tear down. Never throws: failures become `error`. */
 export async function runCell(cell: Cell, env: CellEnv, result: CellResult): Promise<CellResult> {
   result.accel = env.accel.kind;
   result.consoleLog = join(env.outDir, 'console.log');
@@ -71,6 +116,15 @@ export async function runCell(cell: Cell, env: CellEnv, result: CellResult): Pro
     result.kernel.release = probe.kernelRelease;
     result.stack.active = probe.activeLsms;
     result.stack.missing = missingLsms(cell.stack, probe.activeLsms);
+    if (env.scenarioFiles?.length) {
+      const facts: CellFacts = {
+        kernel: cell.kernel, release: probe.kernelRelease, probe,
+        stack: { id: cell.stack.id, requested: cell.stack.requested, active: probe.activeLsms },
+      };
+      const run = await runCellScenarios(booted, facts, env);
+      result.tests = run.tests;
+      result.snapshot = run.snapshot;
+    }
     result.status = 'ok';
   } catch (e) {
     result.status = 'error';

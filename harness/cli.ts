@@ -28,6 +28,8 @@ Exit codes: 0 all good, 1 a cell or test failed, 2 bad input or the harness coul
                         deb:<path-or-url>[+<path-or-url>...], bzimage:<path>[,modules=<dir>]
   --stack <stack>     LSM stack, repeatable; replaces the config's list:
                         default | apparmor | smack,apparmor | lsm=<list> | security=<list>
+  --scenario <glob>   scenario files to run in every cell, repeatable: apparmor/**,
+                        docker/*, seccomp/docker-seccomp (default: the config's; none = probe only)
   --out <dir>         where results go (default: results/<run-id>/)
   --jobs <n>          cells booted at once (default: from cores and memory)
   --shard <k/n>       run only the k-th of n deterministic slices of the cells

@@ -4,6 +4,7 @@ import { UserError, messageOf } from './errors.ts';
 import { parseStack, type Stack } from './stack.ts';
 import { parseKernelSpec } from './kernels/spec.ts';
 import { exists } from './cache.ts';
+import { SCENARIOS_DIR } from './scenario/discover.ts';
 
 /** What a user writes in lsm-matrix.config.ts. */
 export interface UserConfig {
@@ -12,8 +13,12 @@ export interface UserConfig {
   image?: string;
   /** Scenario globs under scenarios/, e.g. `apparmor/**`. Empty: probe only. */
   scenarios?: string[];
+  /** Where scenario files live (default: the project's scenarios/). */
+  scenariosDir?: string;
   /** Seconds a guest has from QEMU start to an SSH login. */
   bootTimeoutSeconds?: number;
+  /** Seconds one scenario test (or hook) may take. */
+  testTimeoutSeconds?: number;
   memoryMiB?: number;
   cpus?: number;
 }
@@ -24,7 +29,9 @@ export interface Config {
   stacks: Stack[];
   image: string;
   scenarios: string[];
+  scenariosDir: string;
   bootTimeoutSeconds: number;
+  testTimeoutSeconds: number;
   memoryMiB: number;
   cpus: number;
 }
@@ -50,7 +57,7 @@ const positive = (v: unknown, field: string, dflt: number): number => {
 export function validateConfig(raw: unknown): Config {
   if (!raw || typeof raw !== 'object') throw new UserError('config: must export an object (export default defineConfig({...}))');
   const r = raw as Record<string, unknown>;
-  const known = ['kernels', 'stacks', 'image', 'scenarios', 'bootTimeoutSeconds', 'memoryMiB', 'cpus'];
+  const known = ['kernels', 'stacks', 'image', 'scenarios', 'scenariosDir', 'bootTimeoutSeconds', 'testTimeoutSeconds', 'memoryMiB', 'cpus'];
   const extra = Object.keys(r).filter((k) => !known.includes(k));
   if (extra.length) throw new UserError(`config: unknown field \`${extra[0]}\`; known are ${known.join(', ')}`);
   const kernels = stringList(r.kernels, 'kernels');
@@ -66,7 +73,9 @@ export function validateConfig(raw: unknown): Config {
     stacks: stacks.filter((s, i) => stacks.findIndex((t) => t.id === s.id) === i),
     image,
     scenarios: r.scenarios === undefined ? [] : stringList(r.scenarios, 'scenarios'),
+    scenariosDir: typeof r.scenariosDir === 'string' ? r.scenariosDir : SCENARIOS_DIR,
     bootTimeoutSeconds: positive(r.bootTimeoutSeconds, 'bootTimeoutSeconds', 240),
+    testTimeoutSeconds: positive(r.testTimeoutSeconds, 'testTimeoutSeconds', 300),
     memoryMiB: positive(r.memoryMiB, 'memoryMiB', 2048),
     cpus: positive(r.cpus, 'cpus', 2),
   };

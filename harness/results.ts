@@ -36,6 +36,8 @@ export interface CellResult {
   bootSeconds?: number;
   consoleLog?: string;
   probe?: Probe;
+  /** savevm after the probe, and each loadvm + SSH login between scenario files. */
+  snapshot?: { saveSeconds: number; resetSeconds: number[] };
   tests: TestResult[];
 }
 

@@ -12,6 +12,7 @@ import { chooseAccel } from './vm/accel.ts';
 import { ensureKey } from './vm/sshkey.ts';
 import { onCleanup } from './vm/reaper.ts';
 import { runCell } from './cell.ts';
+import { findScenarios } from './scenario/discover.ts';
 import { writeJsonAtomic, type CellResult, type RunResult } from './results.ts';
 
 export interface RunOptions {
@@ -51,6 +52,7 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
   const outDir = opts.outDir ?? join('results', runId);
   const runJson = join(outDir, 'run.json');
   let cells: Cell[] = expandMatrix(opts.config);
+  const scenarioFiles = (await findScenarios(opts.config.scenarios, opts.config.scenariosDir)).map((f) => join(opts.config.scenariosDir, f));
   if (opts.shard) cells = shardCells(cells, opts.shard);
   const result: RunResult = {
     schema: 'lsm-matrix/run@1',
@@ -114,6 +116,7 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
           bootTimeoutSeconds: opts.config.bootTimeoutSeconds,
           memoryMiB: opts.config.memoryMiB, cpus: opts.config.cpus,
           progress: (l) => log(`${tag()}: ${l}`),
+          scenarioFiles, testTimeoutSeconds: opts.config.testTimeoutSeconds,
         }, res);
         if (res.consoleLog) res.consoleLog = relative(outDir, res.consoleLog);
       }
@@ -134,5 +137,8 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
 export function summary(c: CellResult): string {
   if (c.status === 'error') return `ERROR ${c.error?.message ?? ''}`;
   const missing = c.stack.missing?.length ? ` (requested ${c.stack.requested.join(',')}; not active: ${c.stack.missing.join(',')})` : '';
-  return `ok in ${c.bootSeconds?.toFixed(1)} s, active ${c.stack.active?.join(',')}${missing}`;
+  const counts = new Map<string, number>();
+  for (const t of c.tests) counts.set(t.verdict, (counts.get(t.verdict) ?? 0) + 1);
+  const tests = c.tests.length ? `; tests: ${[...counts].map(([v, n]) => `${n} ${v}`).join(', ')}` : '';
+  return `ok in ${c.bootSeconds?.toFixed(1)} s, active ${c.stack.active?.join(',')}${missing}${tests}`;
 }

@@ -1,0 +1,160 @@
+import { pathToFileURL } from 'node:url';
+import { relative } from 'node:path';
+import { startTests, type File, type Suite, type Task, type Test, type VitestRunner, type VitestRunnerConfig } from '@vitest/runner';
+import type { Guest } from '../guest/guest.ts';
+import type { TestResult } from '../results.ts';
+import { unmetFromFacts, type Requirements } from './requirements.ts';
+import { verdictOf, type TestOutcome } from './verdict.ts';
+import { SCENARIOS_DIR } from './discover.ts';
+
+export interface ScenarioEnv {
+  guest: Guest;
+  kernelConfig?: Map<string, string>;
+  /** Put the cell back in its booted state before every file after the first; returns seconds taken. */
+  reset?: () => Promise<number>;
+  /** An unrecorded command (for the harness's own bookkeeping in the guest). */
+  raw: (cmd: string) => Promise<string>;
+  testTimeoutMs?: number;
+  progress?: (line: string) => void;
+}
+
+let nonce = 0;
+
+const DENIAL = /apparmor="(DENIED|AUDIT)"|type=1400|audit\(|Smack|smack/;
+
+/** `apparmor/enabled.ts` → `apparmor/enabled` */
+export const scenarioName = (filepath: string) => {
+  const rel = relative(SCENARIOS_DIR, filepath);
+  // Scenarios from another directory are named by their last two path parts: `area/name`.
+  return (rel.startsWith('..') ? filepath.split('/').slice(-2).join('/') : rel).replace(/\.ts$/, '');
+};
+
+class CellRunner implements VitestRunner {
+  config: VitestRunnerConfig;
+  readonly requirements = new Map<string, Requirements>();
+  readonly unmet = new Map<string, string>();
+  readonly evidence = new Map<string, { start: number; dmesgLines: number; commands: TestResult['evidence'] }>();
+  readonly resets: number[] = [];
+  private filesStarted = 0;
+  private readonly tag = ++nonce;
+
+  constructor(private readonly env: ScenarioEnv) {
+    const timeout = env.testTimeoutMs ?? 180_000;
+    this.config = {
+      root: SCENARIOS_DIR, setupFiles: [], name: 'lsm-matrix', passWithNoTests: true, testNamePattern: undefined,
+      allowOnly: false, sequence: { seed: 0, hooks: 'stack', setupFiles: 'list' }, chaiConfig: undefined,
+      maxConcurrency: 1, testTimeout: timeout, hookTimeout: timeout, retry: 0, includeTaskLocation: false,
+      tags: [], tagsFilter: undefined, strictTags: false,
+    } as VitestRunnerConfig;
+  }
+
+  async importFile(filepath: string, source: string): Promise<unknown> {
+    // A fresh module per cell: tests register themselves when the file is evaluated.
+    const mod = await import(`${pathToFileURL(filepath).href}?cell=${this.tag}`);
+    if (source === 'collect') this.requirements.set(filepath, (mod.requirements ?? {}) as Requirements);
+    return mod;
+  }
+
+  async onCollected(files: File[]): Promise<void> {
+    for (const file of files) {
+      const req = this.requirements.get(file.filepath) ?? {};
+      let why = unmetFromFacts(req, this.env.guest.facts, this.env.kernelConfig);
+      for (const tool of why ? [] : req.tools ?? []) {
+        const where = (await this.env.raw(`command -v ${tool} || true`)).trim();
+        if (!where) { why = `\`${tool}\` not installed in the guest`; break; }
+      }
+      if (why) {
+        this.unmet.set(file.filepath, why);
+        file.mode = 'skip';
+        forEachTest(file, (t) => { t.mode = 'skip'; });
+      }
+    }
+  }
+
+  async onBeforeRunSuite(suite: Suite): Promise<void> {
+    if (suite !== suite.file || this.unmet.has(suite.file.filepath)) return;
+    this.env.progress?.(`scenario ${scenarioName(suite.file.filepath)}`);
+    if (this.filesStarted++ > 0 && this.env.reset) this.resets.push(await this.env.reset());
+  }
+
+  extendTaskContext(context: any): any {
+    context.guest = this.env.guest;
+    context.limitation = (reason: string) => { context.task.meta.limitation = reason; };
+    return context;
+  }
+
+  async onBeforeRunTask(test: Test): Promise<void> {
+    if (test.mode !== 'run' && test.mode !== 'queued') return;
+    const dmesgLines = Number((await this.env.raw('dmesg | wc -l').catch(() => '0')).trim()) || 0;
+    this.evidence.set(test.id, { start: this.env.guest.commands.length, dmesgLines, commands: undefined });
+  }
+
+  async onAfterRunTask(test: Test): Promise<void> {
+    const e = this.evidence.get(test.id);
+    if (!e) return;
+    const commands = this.env.guest.commands.slice(e.start);
+    let denials: string[] = [];
+    try {
+      const out = await this.env.raw(`dmesg | tail -n +${e.dmesgLines + 1} | head -2000`);
+      denials = out.split('\n').filter((l) => DENIAL.test(l)).slice(0, 50).map((l) => l.slice(0, 600));
+    } catch {
+      // the guest may be gone; the test's own verdict says so
+    }
+    e.commands = { commands, denials };
+    const err = test.result?.errors?.[0];
+    this.env.progress?.(`  ${test.result?.state ?? '?'}: ${test.name}${err ? ` — ${String(err.message).split('\n')[0]!.slice(0, 160)}` : ''}`);
+  }
+}
+
+function forEachTest(task: Task, fn: (t: Test) => void): void {
+  if (task.type === 'test') fn(task);
+  else if ('tasks' in task) task.tasks.forEach((t) => forEachTest(t, fn));
+}
+
+function suiteChain(task: Task): Suite[] {
+  const out: Suite[] = [];
+  for (let s = task.suite; s; s = s.suite) out.push(s);
+  if (task.file && !out.includes(task.file)) out.push(task.file);
+  return out;
+}
+
+/** Run scenario files in one booted cell and return one result per test. */
+export async function runScenarios(filepaths: string[], env: ScenarioEnv): Promise<{ tests: TestResult[]; resets: number[] }> {
+  const runner = new CellRunner(env);
+  const files = await startTests(filepaths, runner);
+  const tests: TestResult[] = [];
+  for (const file of files) {
+    const scenario = scenarioName(file.filepath);
+    const all: Test[] = [];
+    forEachTest(file, (t) => all.push(t));
+    if (all.length === 0) {
+      const err = file.result?.errors?.[0];
+      tests.push({
+        id: scenario, scenario, name: '(load)', durationSeconds: 0,
+        verdict: 'error',
+        reason: err ? `scenario could not be loaded: ${err.message}` : 'scenario file has no tests',
+      });
+      continue;
+    }
+    for (const t of all) {
+      const hookError = suiteChain(t).map((s) => s.result?.errors?.[0]).find(Boolean);
+      const path = [...suiteChain(t).filter((s) => s !== file).reverse().map((s) => s.name), t.name];
+      const v = verdictOf({
+        state: t.result?.state as TestOutcome['state'],
+        errors: (t.result?.errors ?? []) as { name?: string; message?: string }[],
+        ...((t.result as any)?.note ? { note: (t.result as any).note as string } : {}),
+        ...((t.meta as any)?.limitation ? { limitation: (t.meta as any).limitation } : {}),
+        ...(runner.unmet.has(file.filepath) ? { unmet: runner.unmet.get(file.filepath)! } : {}),
+        ...(hookError ? { hookError } : {}),
+      });
+      const ev = runner.evidence.get(t.id)?.commands;
+      tests.push({
+        id: `${scenario} > ${path.join(' > ')}`, scenario, name: path.join(' > '),
+        verdict: v.verdict, ...(v.reason ? { reason: v.reason } : {}),
+        durationSeconds: Math.round((t.result?.duration ?? 0)) / 1000,
+        ...(ev ? { evidence: ev } : {}),
+      });
+    }
+  }
+  return { tests, resets: runner.resets };
+}
