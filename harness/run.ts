@@ -52,7 +52,7 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
   const outDir = opts.outDir ?? join('results', runId);
   const runJson = join(outDir, 'run.json');
   let cells: Cell[] = expandMatrix(opts.config);
-  const scenarioFiles = (await findScenarios(opts.config.scenarios, opts.config.scenariosDir)).map((f) => join(opts.config.scenariosDir, f));
+  const scenarioFiles = await findScenarios(opts.config.scenarios, opts.config.scenariosDir);
   if (opts.shard) cells = shardCells(cells, opts.shard);
   const result: RunResult = {
     schema: 'lsm-matrix/run@1',

@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { exists } from '../cache.ts';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
 
@@ -31,12 +32,20 @@ async function walk(dir: string): Promise<string[]> {
   return out;
 }
 
-/** Scenario files matching the globs, as paths relative to the scenarios dir, sorted. */
+/** Absolute paths of the scenario files matching the globs: the scenarios dir's sorted, then direct paths in the order given. */
 export async function findScenarios(globs: string[], dir = SCENARIOS_DIR): Promise<string[]> {
   if (globs.length === 0) return [];
   const all = (await walk(dir)).map((p) => relative(dir, p)).sort();
   const picked = new Set<string>();
+  const direct: string[] = [];
   for (const g of globs) {
+    // A path to a file (`./my-check.ts`, `/abs/x.ts`) is taken as it is.
+    if (/^(\.{0,2}\/)/.test(g)) {
+      const abs = resolve(g);
+      if (!(await exists(abs))) throw new UserError(`--scenario \`${g}\`: no such file`);
+      direct.push(abs);
+      continue;
+    }
     const re = globToRegExp(g);
     const hits = all.filter((f) => re.test(f));
     if (hits.length === 0) {
@@ -45,5 +54,5 @@ export async function findScenarios(globs: string[], dir = SCENARIOS_DIR): Promi
     }
     hits.forEach((h) => picked.add(h));
   }
-  return [...picked].sort();
+  return [...[...picked].sort().map((f) => join(dir, f)), ...direct];
 }

@@ -1,4 +1,5 @@
 import { Client, type ConnectConfig } from 'ssh2';
+import { constants as osConstants } from 'node:os';
 import { InfraError } from '../errors.ts';
 
 export interface ExecResult {
@@ -7,6 +8,8 @@ export interface ExecResult {
   stderr: string;
   /** Killed by the harness's timeout. */
   timedOut: boolean;
+  /** The signal that ended the command, if one did (then exitCode is 128 + its number, as a shell reports it). */
+  signal?: string;
 }
 
 export interface ExecOptions {
@@ -57,16 +60,25 @@ export class Ssh {
         let errOut: Buffer = Buffer.alloc(0);
         let timedOut = false;
         let code: number | null = null;
+        let signal: string | undefined;
         const keep = (acc: Buffer, d: Buffer): Buffer => (acc.length >= max ? acc : Buffer.concat([acc, d]).subarray(0, max));
         stream.on('data', (d: Buffer) => { out = keep(out, d); });
         stream.stderr.on('data', (d: Buffer) => { errOut = keep(errOut, d); });
         const timer = opts.timeoutMs
           ? setTimeout(() => { timedOut = true; stream.signal?.('KILL'); stream.close(); }, opts.timeoutMs)
           : undefined;
-        stream.on('exit', (c: number | null) => { code = c; });
+        stream.on('exit', (c: number | null, sig?: string) => {
+          code = c;
+          if (sig) signal = sig;
+        });
         stream.on('close', () => {
           if (timer) clearTimeout(timer);
-          resolve({ exitCode: code ?? (timedOut ? 124 : 255), stdout: out.toString('utf8'), stderr: errOut.toString('utf8'), timedOut });
+          const bySignal = signal ? 128 + (osConstants.signals[`SIG${signal}` as keyof typeof osConstants.signals] ?? 0) : undefined;
+          resolve({
+            exitCode: code ?? bySignal ?? (timedOut ? 124 : 255),
+            stdout: out.toString('utf8'), stderr: errOut.toString('utf8'), timedOut,
+            ...(signal ? { signal } : {}),
+          });
         });
         stream.on('error', (e: Error) => reject(new InfraError(`ssh: ${e.message}`)));
         if (opts.stdin !== undefined) stream.end(opts.stdin);

@@ -1,0 +1,27 @@
+import { execa } from 'execa';
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { RunResult } from '../../harness/results.ts';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CLI = `${ROOT}bin/lsm-matrix.js`;
+
+/** The CLI as a user runs it; never throws, returns exit code and output. */
+export function cli(args: string[], opts: { timeoutMs?: number } = {}) {
+  return execa('node', [CLI, ...args], { cwd: ROOT, reject: false, all: true, timeout: opts.timeoutMs ?? 60 * 60_000 });
+}
+
+export async function readRun(dir: string): Promise<RunResult> {
+  return JSON.parse(await readFile(`${dir}/run.json`, 'utf8'));
+}
+
+/** PIDs of running processes whose command line mentions `needle` (to prove nothing was left behind). */
+export async function processesMentioning(needle: string): Promise<number[]> {
+  const out: number[] = [];
+  for (const d of await readdir('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    const cmd = await readFile(`/proc/${d}/cmdline`, 'utf8').catch(() => '');
+    if (cmd.includes(needle) && !cmd.includes('vitest')) out.push(Number(d));
+  }
+  return out;
+}

@@ -1,0 +1,112 @@
+// The foundation end to end, on real guests under the accelerator the probe
+// picks (TCG here): real Debian 6.1 and 6.12 kernels boot, log in over SSH,
+// the probe tells the requested stack from the active one, and one scenario
+// of each kind runs with a verdict drawn from what the guest did.
+import { beforeAll, describe, expect, test } from 'vitest';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, readRun, processesMentioning, ROOT } from './helpers.ts';
+import type { RunResult, CellResult } from '../../harness/results.ts';
+
+const FIX = `${ROOT}test/fixtures/scenarios`;
+const byName = (c: CellResult, scenario: string) => c.tests.filter((t) => t.scenario === scenario);
+
+describe('debian-6.1 with lsm=apparmor: one scenario of each kind', () => {
+  let run: RunResult;
+  let exitCode: number | undefined;
+  let out: string;
+  beforeAll(async () => {
+    out = await mkdtemp(join(tmpdir(), 'lsmm-e2e-61-'));
+    const r = await cli(['run', '--kernel', 'debian-6.1', '--stack', 'apparmor', '--out', out,
+      '--scenario', 'apparmor/policy-namespace', '--scenario', 'docker/apparmor-host-apparmor-container', '--scenario', 'seccomp/docker-seccomp',
+      '--scenario', `${FIX}/isolation/a-leave-behind.ts`, '--scenario', `${FIX}/isolation/b-sees-nothing.ts`,
+      '--scenario', `${FIX}/broken/syntax-error.ts`, '--scenario', `${FIX}/broken/throws.ts`]);
+    exitCode = r.exitCode;
+    process.stderr.write(String(r.all).split('\n').slice(-60).join('\n'));
+    run = await readRun(out);
+  });
+
+  test('the guest booted, answered over SSH and AppArmor is active', () => {
+    const c = run.cells[0]!;
+    expect(c.status).toBe('ok');
+    expect(c.kernel.release).toMatch(/^6\.1\.0-\d+-amd64$/);
+    expect(c.stack).toMatchObject({ parameter: 'lsm=apparmor', requested: ['apparmor'], missing: [] });
+    expect(c.stack.active).toContain('apparmor');
+    expect(c.probe?.apparmor).toMatchObject({ moduleParam: 'Y', aaEnabled: true, securityfsMounted: true, policyInterface: true, policyNamespaces: true });
+    expect(c.probe?.lsmSyscalls).toBe(false); // lsm_list_modules came in 6.8
+    expect(run.host.accel).toMatch(/^(kvm|tcg)$/);
+    expect(run.host.accelReason).toBeTruthy();
+    expect(c.bootSeconds).toBeGreaterThan(0);
+  });
+
+  test('the real scenarios pass, with evidence from the guest', () => {
+    const c = run.cells[0]!;
+    for (const s of ['apparmor/policy-namespace', 'docker/apparmor-host-apparmor-container', 'seccomp/docker-seccomp']) {
+      const tests = byName(c, s);
+      expect(tests.length, s).toBeGreaterThan(3);
+      for (const t of tests) expect({ id: t.id, verdict: t.verdict, reason: t.reason }).toEqual({ id: t.id, verdict: 'pass', reason: undefined });
+    }
+    const label = byName(c, 'docker/apparmor-host-apparmor-container').find((t) => t.name.startsWith('default'))!;
+    expect(JSON.stringify(label.evidence?.commands)).toContain('docker-default (enforce)');
+  });
+
+  test('a scenario file does not see what the previous one left behind', () => {
+    const c = run.cells[0]!;
+    expect(byName(c, 'isolation/a-leave-behind').map((t) => t.verdict)).toEqual(['pass']);
+    expect(byName(c, 'isolation/b-sees-nothing').map((t) => t.verdict)).toEqual(['pass']);
+    expect(c.snapshot?.resetSeconds.length).toBeGreaterThanOrEqual(5);
+  });
+
+  test('broken scenarios are reported against their file and test; the run goes on', () => {
+    const c = run.cells[0]!;
+    const syntax = byName(c, 'broken/syntax-error');
+    expect(syntax).toHaveLength(1);
+    expect(syntax[0]).toMatchObject({ verdict: 'error', name: '(load)' });
+    expect(syntax[0]!.reason).toMatch(/could not be loaded/);
+    const throws = Object.fromEntries(byName(c, 'broken/throws').map((t) => [t.name, t]));
+    expect(throws['a scenario bug']).toMatchObject({ verdict: 'error' });
+    expect(throws['an assertion about the guest that does not hold']).toMatchObject({ verdict: 'fail' });
+    expect(throws['skipped at run time with a reason']).toMatchObject({ verdict: 'skip', reason: 'nothing to see here' });
+    expect(throws['still runs after the others']).toMatchObject({ verdict: 'pass' });
+    expect(exitCode).toBe(1);
+  });
+
+  test('nothing is left running', async () => {
+    expect(await processesMentioning(out)).toEqual([]);
+  });
+});
+
+describe('debian-6.12 with lsm=selinux,apparmor: the first exclusive LSM wins', () => {
+  let run: RunResult;
+  let exitCode: number | undefined;
+  beforeAll(async () => {
+    const out = await mkdtemp(join(tmpdir(), 'lsmm-e2e-612-'));
+    const r = await cli(['run', '--kernel', 'debian-6.12', '--stack', 'selinux,apparmor', '--out', out,
+      '--scenario', 'apparmor/enabled', '--scenario', 'docker/apparmor-host-apparmor-container']);
+    exitCode = r.exitCode;
+    run = await readRun(out);
+  });
+
+  test('AppArmor is not active and the difference is recorded', () => {
+    const c = run.cells[0]!;
+    expect(c.status).toBe('ok');
+    expect(c.kernel.release).toMatch(/^6\.12\./);
+    expect(c.stack.requested).toEqual(['selinux', 'apparmor']);
+    expect(c.stack.active).toContain('selinux');
+    expect(c.stack.active).not.toContain('apparmor');
+    expect(c.stack.missing).toEqual(['apparmor']);
+    expect(c.probe?.apparmor.aaEnabled).toBe(false);
+    expect(c.probe?.lsmSyscalls).toBe(true); // 6.8+
+  });
+
+  test('AppArmor scenarios are skipped with the reason, never passed', () => {
+    const c = run.cells[0]!;
+    expect(c.tests.length).toBeGreaterThan(5);
+    for (const t of c.tests) {
+      expect(t.verdict).toBe('skip');
+      expect(t.reason).toMatch(/^AppArmor not active: requested selinux,apparmor, active lockdown,capability,selinux/);
+    }
+    expect(exitCode).toBe(0);
+  });
+});
