@@ -30,6 +30,9 @@ export interface CellEnv {
   /** Absolute paths of the scenario files to run in this cell, in order. */
   scenarioFiles?: string[];
   testTimeoutSeconds?: number;
+  testName?: string;
+  /** Open an interactive shell in the guest when a test fails (spread's -debug). */
+  shellOnFail?: boolean;
 }
 
 export interface BootedCell {
@@ -87,6 +90,12 @@ async function runCellScenarios(booted: BootedCell, facts: CellFacts, env: CellE
     const raw = async (cmd: string) => (await booted.ssh.exec(cmd, { timeoutMs: 30_000 })).stdout;
     const { tests, resets } = await runScenarios(env.scenarioFiles ?? [], {
       guest, reset, raw, progress: env.progress,
+      ...(env.testName ? { testName: env.testName } : {}),
+      ...(env.shellOnFail ? { onFailure: async (name: string) => {
+        if (!process.stdin.isTTY) return env.progress(`--shell-on-fail: "${name}" failed, but stdin is not a terminal; no shell`);
+        env.progress(`"${name}" failed: a shell in the guest at the point of failure; exit it to go on`);
+        await booted.ssh.shell();
+      } } : {}),
       ...(kernelConfig ? { kernelConfig } : {}),
       ...(env.testTimeoutSeconds ? { testTimeoutMs: env.testTimeoutSeconds * 1000 } : {}),
     });

@@ -16,6 +16,7 @@ Commands:
   shell     boot one cell and open a root shell in it; the guest is torn down on exit
   kernels   list the kernel catalogue and what is in the kernel cache
   doctor    check this host (QEMU, accelerator, mmdebstrap, disk, cache) and say how to fix it
+  report    regenerate a run's reports; --against an older run lists regressions (exit 1)
   bench     measure boot-to-first-command against the busybox-initramfs floor
 
 Run \`lsm-matrix <command> --help\` for its options.
@@ -33,7 +34,15 @@ Exit codes: 0 all good, 1 a cell or test failed, 2 bad input or the harness coul
   --out <dir>         where results go (default: results/<run-id>/)
   --jobs <n>          cells booted at once (default: from cores and memory)
   --shard <k/n>       run only the k-th of n deterministic slices of the cells
-  --boot-timeout <s>  seconds from QEMU start to SSH login (default 240)`,
+  --boot-timeout <s>  seconds from QEMU start to SSH login (default 240)
+  --test <name>       only the tests whose name contains <name>
+  --shell-on-fail     when a test fails, open a shell in the guest right there (exit it to go on)
+
+Writes <out>/run.json (the whole truth), matrix.md, matrix.html, junit.xml and kcidb.json.`,
+  report: `Usage: lsm-matrix report <run-dir> [--against <older-run-dir>]
+
+Regenerates matrix.md, matrix.html, junit.xml and kcidb.json from <run-dir>/run.json.
+With --against: prints regressions, fixes, new and vanished cells; exit 1 on a regression.`,
   shell: `Usage: lsm-matrix shell --kernel <spec> [--stack <stack>]
 
 Boots one guest (default stack: the kernel's own), logs in as root over SSH
@@ -59,6 +68,8 @@ const RUN_OPTIONS = {
   jobs: { type: 'string' },
   shard: { type: 'string' },
   'boot-timeout': { type: 'string' },
+  test: { type: 'string' },
+  'shell-on-fail': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -103,11 +114,32 @@ async function cmdRun(args: string[]): Promise<number> {
     ...(values.out ? { outDir: values.out } : {}),
     ...(values.jobs ? { jobs: positiveInt(values.jobs, '--jobs')! } : {}),
     ...(values.shard ? { shard: parseShard(values.shard) } : {}),
+    ...(values.test ? { testName: values.test } : {}),
+    ...(values['shell-on-fail'] ? { shellOnFail: true } : {}),
     log,
   });
+  for (const c of result.cells) {
+    for (const t of c.tests.filter((x) => x.verdict === 'fail' || x.verdict === 'error')) {
+      log(`${t.verdict.toUpperCase()} ${c.id} :: ${t.id}: ${t.reason ?? ''}${t.triage ? `\n    likely cause: ${t.triage.cause}` : ''}\n    reproduce: ${t.reproduce}`);
+    }
+  }
   const ok = result.cells.filter((c) => c.status === 'ok').length;
   log(`done: ${ok}/${result.cells.length} cell(s) ok; results in ${outDir}/run.json`);
   return exitCode;
+}
+
+async function cmdReport(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { against: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new UserError(`report: ${messageOf(e)} (see lsm-matrix report --help)`);
+  }
+  if (parsed.values.help) return help('report');
+  const dir = parsed.positionals[0];
+  if (!dir || parsed.positionals.length > 1) throw new UserError('report: give one run directory (results/<run-id>)');
+  const { report } = await import('./report/command.ts');
+  return report(dir, parsed.values.against, (l) => process.stdout.write(l));
 }
 
 async function cmdShell(args: string[]): Promise<number> {
@@ -151,13 +183,14 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'run': return await cmdRun(rest);
       case 'shell': return await cmdShell(rest);
+      case 'report': return await cmdReport(rest);
       case 'kernels': return await cmdKernels(rest);
       case 'doctor': return await cmdDoctor(rest);
       case 'bench': return await cmdBench(rest);
       case undefined: case 'help': case '--help': case '-h':
         return help(rest[0] ?? 'main');
       default:
-        throw new UserError(`unknown command \`${command}\`: known are run, shell, kernels, doctor, bench (see lsm-matrix --help)`);
+        throw new UserError(`unknown command \`${command}\`: known are run, shell, report, kernels, doctor, bench (see lsm-matrix --help)`);
     }
   } catch (e) {
     await runCleanups();

@@ -5,11 +5,22 @@ import type { Probe } from './guest/probe.ts';
 /** The results schema: run.json is the whole truth of a run. */
 export type Verdict = 'pass' | 'fail' | 'skip' | 'error' | 'confirmed-limitation';
 
+/** Where a scenario's verdicts go in the guide's support table. */
+export interface Support {
+  technology: 'Docker' | 'LXD' | 'snappy' | 'flatpak';
+  situation: string;
+}
+
 export interface TestResult {
   /** `<scenario file> > <describe> > <test>` */
   id: string;
   scenario: string;
   name: string;
+  support?: Support;
+  /** For fail/error: the likely cause from the guide's "Failures and Issues". */
+  triage?: { cause: string; evidence: string };
+  /** For fail/error: the command that reruns just this test and opens a shell at the failure. */
+  reproduce?: string;
   verdict: Verdict;
   reason?: string;
   durationSeconds: number;

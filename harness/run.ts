@@ -12,6 +12,7 @@ import { chooseAccel } from './vm/accel.ts';
 import { ensureKey } from './vm/sshkey.ts';
 import { onCleanup } from './vm/reaper.ts';
 import { runCell } from './cell.ts';
+import { annotate, writeReports } from './report/write.ts';
 import { findScenarios } from './scenario/discover.ts';
 import { writeJsonAtomic, type CellResult, type RunResult } from './results.ts';
 
@@ -20,6 +21,8 @@ export interface RunOptions {
   outDir?: string;
   jobs?: number;
   shard?: Shard;
+  testName?: string;
+  shellOnFail?: boolean;
   log?: (line: string) => void;
 }
 
@@ -85,7 +88,9 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
   const unregister = onCleanup(async () => {
     result.status = 'interrupted';
     result.finishedAt = new Date().toISOString();
+    annotate(result);
     await save();
+    await writeReports(outDir, result).catch(() => undefined);
   });
   log(`run ${runId}: ${cells.length} cell(s) → ${outDir}`);
 
@@ -117,6 +122,8 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
           memoryMiB: opts.config.memoryMiB, cpus: opts.config.cpus,
           progress: (l) => log(`${tag()}: ${l}`),
           scenarioFiles, testTimeoutSeconds: opts.config.testTimeoutSeconds,
+          ...(opts.testName ? { testName: opts.testName } : {}),
+          ...(opts.shellOnFail ? { shellOnFail: true } : {}),
         }, res);
         if (res.consoleLog) res.consoleLog = relative(outDir, res.consoleLog);
       }
@@ -128,7 +135,9 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
   await Promise.all(Array.from({ length: Math.max(1, opts.jobs ?? defaultJobs()) }, worker));
   result.status = 'complete';
   result.finishedAt = new Date().toISOString();
+  annotate(result);
   await save();
+  await writeReports(outDir, result);
   unregister();
   const bad = result.cells.some((c) => c.status !== 'ok' || c.tests.some((t) => t.verdict === 'fail' || t.verdict === 'error'));
   return { result, outDir, exitCode: bad ? 1 : 0 };

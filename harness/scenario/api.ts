@@ -13,6 +13,7 @@ import type { Guest } from '../guest/guest.ts';
 export { describe, test, beforeAll, afterAll, beforeEach, afterEach } from '@vitest/runner';
 export { default as assert } from 'node:assert/strict';
 export type { Requirements } from './requirements.ts';
+export type { Support } from '../results.ts';
 export type { Guest, CommandResult } from '../guest/guest.ts';
 export { shellQuote } from '../vm/ssh.ts';
 export { busyboxRootfsTar } from '../guest/images.ts';

@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { relative } from 'node:path';
 import { startTests, type File, type Suite, type Task, type Test, type VitestRunner, type VitestRunnerConfig } from '@vitest/runner';
 import type { Guest } from '../guest/guest.ts';
-import type { TestResult } from '../results.ts';
+import type { Support, TestResult } from '../results.ts';
 import { unmetFromFacts, type Requirements } from './requirements.ts';
 import { verdictOf, type TestOutcome } from './verdict.ts';
 import { SCENARIOS_DIR } from './discover.ts';
@@ -16,6 +16,10 @@ export interface ScenarioEnv {
   raw: (cmd: string) => Promise<string>;
   testTimeoutMs?: number;
   progress?: (line: string) => void;
+  /** Only tests whose name contains this run (`--test`). */
+  testName?: string;
+  /** Called when a test fails or errors, before the next one (`--shell-on-fail`). */
+  onFailure?: (testName: string) => Promise<void>;
 }
 
 let nonce = 0;
@@ -32,6 +36,7 @@ export const scenarioName = (filepath: string) => {
 class CellRunner implements VitestRunner {
   config: VitestRunnerConfig;
   readonly requirements = new Map<string, Requirements>();
+  readonly support = new Map<string, Support>();
   readonly unmet = new Map<string, string>();
   readonly evidence = new Map<string, { start: number; dmesgLines: number; commands: TestResult['evidence'] }>();
   readonly resets: number[] = [];
@@ -41,9 +46,10 @@ class CellRunner implements VitestRunner {
   constructor(private readonly env: ScenarioEnv) {
     const timeout = env.testTimeoutMs ?? 180_000;
     this.config = {
-      root: SCENARIOS_DIR, setupFiles: [], name: 'lsm-matrix', passWithNoTests: true, testNamePattern: undefined,
+      root: SCENARIOS_DIR, setupFiles: [], name: 'lsm-matrix', passWithNoTests: true,
       allowOnly: false, sequence: { seed: 0, hooks: 'stack', setupFiles: 'list' }, chaiConfig: undefined,
       maxConcurrency: 1, testTimeout: timeout, hookTimeout: timeout, retry: 0, includeTaskLocation: false,
+      testNamePattern: env.testName ? new RegExp(env.testName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : undefined,
       tags: [], tagsFilter: undefined, strictTags: false,
     } as VitestRunnerConfig;
   }
@@ -51,7 +57,10 @@ class CellRunner implements VitestRunner {
   async importFile(filepath: string, source: string): Promise<unknown> {
     // A fresh module per cell: tests register themselves when the file is evaluated.
     const mod = await import(`${pathToFileURL(filepath).href}?cell=${this.tag}`);
-    if (source === 'collect') this.requirements.set(filepath, (mod.requirements ?? {}) as Requirements);
+    if (source === 'collect') {
+      this.requirements.set(filepath, (mod.requirements ?? {}) as Requirements);
+      if (mod.support) this.support.set(filepath, mod.support as Support);
+    }
     return mod;
   }
 
@@ -103,6 +112,7 @@ class CellRunner implements VitestRunner {
     e.commands = { commands, denials };
     const err = test.result?.errors?.[0];
     this.env.progress?.(`  ${test.result?.state ?? '?'}: ${test.name}${err ? ` — ${String(err.message).split('\n')[0]!.slice(0, 160)}` : ''}`);
+    if (test.result?.state === 'fail' && this.env.onFailure) await this.env.onFailure(test.name);
   }
 }
 
@@ -150,6 +160,7 @@ export async function runScenarios(filepaths: string[], env: ScenarioEnv): Promi
       const ev = runner.evidence.get(t.id)?.commands;
       tests.push({
         id: `${scenario} > ${path.join(' > ')}`, scenario, name: path.join(' > '),
+        ...(runner.support.has(file.filepath) ? { support: runner.support.get(file.filepath)! } : {}),
         verdict: v.verdict, ...(v.reason ? { reason: v.reason } : {}),
         durationSeconds: Math.round((t.result?.duration ?? 0)) / 1000,
         ...(ev ? { evidence: ev } : {}),

@@ -73,7 +73,9 @@ export class Ssh {
         });
         stream.on('close', () => {
           if (timer) clearTimeout(timer);
-          const bySignal = signal ? 128 + (osConstants.signals[`SIG${signal}` as keyof typeof osConstants.signals] ?? 0) : undefined;
+          // ssh2 reports the signal as `KILL` or `SIGKILL` depending on the server.
+          const sigName = (signal?.startsWith('SIG') ? signal : `SIG${signal}`) as keyof typeof osConstants.signals;
+          const bySignal = signal ? 128 + (osConstants.signals[sigName] ?? 0) : undefined;
           resolve({
             exitCode: code ?? bySignal ?? (timedOut ? 124 : 255),
             stdout: out.toString('utf8'), stderr: errOut.toString('utf8'), timedOut,

@@ -3,7 +3,7 @@
 // "Host policy applied to container" (`docker-default//&:NS:unconfined`),
 // with policy loaded into the container's namespace from outside
 // ("loading policy from outside the container").
-import { assert, test, type Requirements } from '../../harness/scenario/api.ts';
+import { assert, test, type Requirements, type Support } from '../../harness/scenario/api.ts';
 import { NS_ROOT, denyHostname, loadProfile } from '../apparmor/_helpers.ts';
 import { ensureDocker, runDetached, IMAGE } from './_docker.ts';
 
@@ -11,6 +11,8 @@ export const requirements: Requirements = {
   lsm: ['apparmor'], tools: ['docker', 'apparmor_parser'],
   features: ['apparmor.policyNamespaces', 'apparmor.stacking'],
 };
+
+export const support: Support = { technology: 'Docker', situation: 'apparmor host, apparmor container' };
 
 const NS = 'lsmm_docker';
 
