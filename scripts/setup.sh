@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PACKAGES="qemu-system-x86 qemu-utils mmdebstrap busybox-static cpio e2fsprogs kmod dpkg
-  openssh-client xz-utils zstd file gcc libc6-dev libseccomp-dev"
+  openssh-client xz-utils zstd file gcc libc6-dev libseccomp-dev chromium"
 
 missing=""
 for p in $PACKAGES; do

@@ -35,7 +35,10 @@ export function hostNeeds(situation: string): string[] {
 
 export function supportEntry(run: RunResult, kernel: string, technology: string, situation: string): SupportEntry {
   const rows: { cell: CellResult; test: TestResult }[] = [];
-  for (const cell of run.cells.filter((c) => c.kernel.name === kernel)) {
+  const needs = hostNeeds(situation);
+  // Only cells whose active stack is the situation's host count: flatpak on a
+  // SELinux-first cell says nothing about an AppArmor host.
+  for (const cell of run.cells.filter((c) => c.kernel.name === kernel && needs.every((l) => c.stack.active?.includes(l)))) {
     for (const test of cell.tests) {
       if (test.support?.technology === technology && test.support.situation === situation) rows.push({ cell, test });
     }
@@ -43,7 +46,6 @@ export function supportEntry(run: RunResult, kernel: string, technology: string,
   const cellsOf = (rs: typeof rows) => [...new Set(rs.map((r) => r.cell.id))];
   if (rows.length === 0) {
     const kernelCells = run.cells.filter((c) => c.kernel.name === kernel);
-    const needs = hostNeeds(situation);
     const fit = kernelCells.filter((c) => needs.every((l) => c.stack.active?.includes(l)));
     if (kernelCells.length && fit.length === 0) {
       const why = needs.includes('smack') && kernelCells.every((c) => !c.stack.active?.includes('smack')) ? 'no cell has Smack active (kernel without Smack?)' : `no cell with ${needs.join('+')} active`;

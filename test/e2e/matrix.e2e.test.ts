@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, readRun, processesMentioning, ROOT } from './helpers.ts';
 import type { RunResult, CellResult } from '../../harness/results.ts';
+import { schemaErrors } from '../schema.ts';
 
 const FIX = `${ROOT}test/fixtures/scenarios`;
 const byName = (c: CellResult, scenario: string) => c.tests.filter((t) => t.scenario === scenario);
@@ -75,6 +76,14 @@ describe('debian-6.1 with lsm=apparmor: one scenario of each kind', () => {
   test('nothing is left running', async () => {
     expect(await processesMentioning(out)).toEqual([]);
   });
+
+  test('run.json follows the schema and every report was written', async () => {
+    expect(schemaErrors(run)).toEqual([]);
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(out)).toEqual(expect.arrayContaining(['run.json', 'matrix.md', 'matrix.html', 'junit.xml', 'kcidb.json']));
+    const failed = run.cells[0]!.tests.find((t) => t.verdict === 'fail')!;
+    expect(failed.reproduce).toMatch(/^npx lsm-matrix run --kernel debian-6.1 --stack apparmor --scenario broken\/throws --test /);
+  });
 });
 
 describe('debian-6.12 with lsm=selinux,apparmor: the first exclusive LSM wins', () => {
@@ -86,6 +95,7 @@ describe('debian-6.12 with lsm=selinux,apparmor: the first exclusive LSM wins', 
       '--scenario', 'apparmor/enabled', '--scenario', 'docker/apparmor-host-apparmor-container']);
     exitCode = r.exitCode;
     run = await readRun(out);
+    expect(schemaErrors(run)).toEqual([]);
   });
 
   test('AppArmor is not active and the difference is recorded', () => {

@@ -1,8 +1,5 @@
 import { describe, expect, test } from 'vitest';
 import { readFile } from 'node:fs/promises';
-import type { CellResult, RunResult, TestResult } from '../../harness/results.ts';
-import { parseProbe } from '../../harness/guest/probe.ts';
-import { annotate } from '../../harness/report/write.ts';
 import { renderMarkdown } from '../../harness/report/markdown.ts';
 import { renderJunit } from '../../harness/report/junit.ts';
 import { renderKcidb } from '../../harness/report/kcidb.ts';
@@ -11,35 +8,7 @@ import { diffRuns } from '../../harness/report/diff.ts';
 import { triage } from '../../harness/report/triage.ts';
 import { schemaErrors } from '../schema.ts';
 
-const probe = (lsm: string, aa: boolean) => parseProbe(`### uname\n6.12.117+deb12-amd64\n### lsm\n${lsm}\n### aa_enabled\n${aa ? 'Yes' : 'No - disabled at boot.'}\nexit=0\n### securityfs\n1\n### exists\npolicyNamespaces=${aa ? 1 : 0}\nstacking=${aa ? 1 : 0}\n### lsm_syscall\n22\n`);
-const docker = { technology: 'Docker' as const, situation: 'apparmor host, apparmor container' };
-const t = (id: string, verdict: TestResult['verdict'], extra: Partial<TestResult> = {}): TestResult => ({
-  id: `docker/apparmor-host-apparmor-container > ${id}`, scenario: 'docker/apparmor-host-apparmor-container', name: id, verdict, durationSeconds: 1.5, support: docker,
-  evidence: { commands: [{ command: 'docker run …', exitCode: 0, stdout: 'docker-default (enforce)\n', stderr: '' }], denials: [] }, ...extra,
-});
-const cell = (kernel: string, stack: string, requested: string[], active: string[], tests: TestResult[]): CellResult => ({
-  id: `${kernel} ${stack}`, kernel: { name: kernel, source: `debian:linux-image-${kernel}`, release: '6.12.117+deb12-amd64' },
-  stack: { id: stack, parameter: `lsm=${stack}`, requested, active, missing: requested.filter((r) => !active.includes(r)) },
-  image: { name: 'bookworm-containers', hash: 'abc' }, status: 'ok', accel: 'tcg', bootSeconds: 40.2, consoleLog: 'cells/x/console.log',
-  probe: probe(active.join(','), active.includes('apparmor')), tests,
-});
-
-export function sampleRun(): RunResult {
-  return annotate({
-    schema: 'lsm-matrix/run@1', runId: '20261123-120000-abcd', status: 'complete', startedAt: '2026-11-23T12:00:00.000Z', finishedAt: '2026-11-23T12:10:00.000Z',
-    harness: { version: '0.1.0' }, host: { accel: 'tcg', accelReason: 'KVM probe boot failed', qemuVersion: '7.2.22', cores: 2, memoryGiB: 24 },
-    cells: [
-      cell('debian-6.12', 'apparmor', ['apparmor'], ['lockdown', 'capability', 'apparmor'], [
-        t('default', 'pass'),
-        t('namespace', 'fail', { reason: 'no such profile', evidence: { commands: [{ command: 'aa-exec -p :ns:x true', exitCode: 1, stdout: '<script>alert(1)</script>\x1b[31mred', stderr: 'aa-exec: ERROR: profile does not exist' }], denials: ['apparmor="DENIED" operation="exec" name="/bin/sh"'] } }),
-      ]),
-      cell('debian-6.12', 'selinux,apparmor', ['selinux', 'apparmor'], ['lockdown', 'capability', 'selinux'], [
-        t('default', 'skip', { reason: 'AppArmor not active: requested selinux,apparmor, active lockdown,capability,selinux' }),
-      ]),
-      { id: 'debian-6.1 apparmor', kernel: { name: 'debian-6.1' }, stack: { id: 'apparmor', parameter: 'lsm=apparmor', requested: ['apparmor'] }, status: 'error', error: { message: 'SSH not ready after 240 s' }, tests: [] },
-    ],
-  });
-}
+import { sampleRun } from '../fixtures/sample-run.ts';
 
 describe('run.json schema', () => {
   test('a complete run validates', () => {
