@@ -40,6 +40,8 @@ class CellRunner implements VitestRunner {
   readonly unmet = new Map<string, string>();
   readonly evidence = new Map<string, { start: number; dmesgLines: number; commands: TestResult['evidence'] }>();
   readonly resets: number[] = [];
+  readonly failedSetups = new Map<string, string>();
+  readonly notRun = new Map<string, string>();
   private filesStarted = 0;
   private readonly tag = ++nonce;
 
@@ -94,6 +96,15 @@ class CellRunner implements VitestRunner {
 
   async onBeforeRunTask(test: Test): Promise<void> {
     if (test.mode !== 'run' && test.mode !== 'queued') return;
+    // A test named `setup…` is what the rest of its file stands on: when it did
+    // not pass, the others are not run (their reason says why) rather than fail
+    // for a reason that is not theirs.
+    const failedSetup = this.failedSetups.get(test.file.filepath);
+    if (failedSetup) {
+      test.mode = 'skip';
+      this.notRun.set(test.id, `not run: "${failedSetup}" did not pass`);
+      return;
+    }
     const dmesgLines = Number((await this.env.raw('dmesg | wc -l').catch(() => '0')).trim()) || 0;
     this.evidence.set(test.id, { start: this.env.guest.commands.length, dmesgLines, commands: undefined });
   }
@@ -112,6 +123,7 @@ class CellRunner implements VitestRunner {
     e.commands = { commands, denials };
     const err = test.result?.errors?.[0];
     this.env.progress?.(`  ${test.result?.state ?? '?'}: ${test.name}${err ? ` — ${String(err.message).split('\n')[0]!.slice(0, 160)}` : ''}`);
+    if (test.result?.state === 'fail' && /^setup\b/i.test(test.name)) this.failedSetups.set(test.file.filepath, test.name);
     if (test.result?.state === 'fail' && this.env.onFailure) await this.env.onFailure(test.name);
   }
 }
@@ -153,6 +165,7 @@ export async function runScenarios(filepaths: string[], env: ScenarioEnv): Promi
         state: t.result?.state as TestOutcome['state'],
         errors: (t.result?.errors ?? []) as { name?: string; message?: string }[],
         ...((t.result as any)?.note ? { note: (t.result as any).note as string } : {}),
+        ...(runner.notRun.has(t.id) ? { note: runner.notRun.get(t.id)! } : {}),
         ...((t.meta as any)?.limitation ? { limitation: (t.meta as any).limitation } : {}),
         ...(runner.unmet.has(file.filepath) ? { unmet: runner.unmet.get(file.filepath)! } : {}),
         ...(hookError ? { hookError } : {}),

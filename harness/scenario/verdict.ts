@@ -35,6 +35,6 @@ export function verdictOf(o: TestOutcome): { verdict: Verdict; reason?: string }
     return { verdict: 'error', reason: `setup failed: ${e.message ?? 'unknown error'}` };
   }
   if (o.state === 'pass') return o.limitation ? { verdict: 'confirmed-limitation', reason: o.limitation } : { verdict: 'pass' };
-  if (o.state === 'skip' || o.state === 'todo') return { verdict: 'skip', reason: o.note ?? 'skipped by the scenario' };
+  if (o.state === 'skip' || o.state === 'todo' || (o.state === undefined && o.note)) return { verdict: 'skip', reason: o.note ?? 'skipped by the scenario' };
   return { verdict: 'error', reason: 'test did not run (the cell broke before it)' };
 }
