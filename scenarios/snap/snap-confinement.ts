@@ -72,7 +72,9 @@ test('AppArmor host: the app runs under its snap.<snap>.<app> profile (read from
   const pid = (await guest.run('setsid /snap/bin/lsmm-hello.sleeper >/dev/null 2>&1 < /dev/null & sleep 8; pgrep -n -x sleep')).text;
   assert.match(pid, /^\d+$/, 'the sleeper app did not start');
   assert.equal(await guest.labelOf(pid), 'snap.lsmm-hello.sleeper (enforce)');
-  assert.equal((await guest.$`snap debug confinement`).text, 'strict');
+  // Debian's snapd says `partial` (its kernel lacks some of Ubuntu's AppArmor
+  // features); the profile is enforced all the same. Recorded as evidence.
+  assert.match((await guest.$`snap debug confinement`).text, /^(strict|partial)$/);
   await guest.$`kill ${pid}`;
 });
 
