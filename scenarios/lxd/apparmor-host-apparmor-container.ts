@@ -39,11 +39,12 @@ test('setup: LXD initialised offline, image imported, container launched', async
   assert.equal(start.exitCode, 0, `lxd did not start: ${start.stderr}`);
   const init = await guest.run('lxd init --preseed', { stdin: PRESEED });
   assert.equal(init.exitCode, 0, `lxd init --preseed: ${init.stderr}`);
-  // Rootfs: busybox, an init that stays up, and apparmor_parser with its libraries.
+  // Rootfs: busybox, an init that stays up, and apparmor_parser with its libraries,
+  // config and the policy-features file Debian's parser.conf pins.
   await guest.put('/tmp/lsmm-rootfs.tar', await busyboxRootfsTar([{ path: 'sbin/init', data: INIT, mode: 0o755 }]));
   await guest.must`rm -rf /tmp/lxdimg && mkdir -p /tmp/lxdimg/rootfs/sbin /tmp/lxdimg/rootfs/etc/apparmor`;
   await guest.must`tar -C /tmp/lxdimg/rootfs -xf /tmp/lsmm-rootfs.tar`;
-  await guest.must`sh -c ${'p=$(command -v apparmor_parser); cp "$p" /tmp/lxdimg/rootfs/sbin/apparmor_parser; for l in $(ldd "$p" | grep -o "/[^ ]*"); do mkdir -p /tmp/lxdimg/rootfs$(dirname $l); cp -L $l /tmp/lxdimg/rootfs$l; done; cp /etc/apparmor/parser.conf /tmp/lxdimg/rootfs/etc/apparmor/ 2>/dev/null || true'}`;
+  await guest.must`sh -c ${'p=$(command -v apparmor_parser); cp "$p" /tmp/lxdimg/rootfs/sbin/apparmor_parser; for l in $(ldd "$p" | grep -o "/[^ ]*"); do mkdir -p /tmp/lxdimg/rootfs$(dirname $l); cp -L $l /tmp/lxdimg/rootfs$l; done; cp /etc/apparmor/parser.conf /tmp/lxdimg/rootfs/etc/apparmor/ 2>/dev/null; mkdir -p /tmp/lxdimg/rootfs/usr/share; cp -a /usr/share/apparmor-features /tmp/lxdimg/rootfs/usr/share/ 2>/dev/null || true'}`;
   await guest.put('/tmp/lxdimg/metadata.yaml', `architecture: x86_64\ncreation_date: ${Math.floor(Date.now() / 1000)}\nproperties:\n  description: lsm-matrix busybox with apparmor_parser\n  os: busybox\n  release: "1"\n`);
   await guest.must`tar -C /tmp/lxdimg -czf /tmp/lsmm-lxd.tar.gz metadata.yaml rootfs`;
   const imp = await guest.run('lxc image import /tmp/lsmm-lxd.tar.gz --alias lsmm', { timeoutMs: 300_000 });
@@ -68,12 +69,13 @@ test('inside, a task sees itself as unconfined', async ({ guest }) => {
 });
 
 test('a profile loaded inside lands in the container\'s namespace and is enforced there only', async ({ guest }) => {
-  const load = await guest.run(`lxc exec ${C} -- sh -c 'cat > /tmp/lsmm_deny && apparmor_parser -r /tmp/lsmm_deny'`, { stdin: 'profile lsmm_deny {\n  file,\n  deny /etc/hostname r,\n}\n', timeoutMs: 180_000 });
+  const load = await guest.run(`lxc exec ${C} -- sh -c 'cat > /tmp/lsmm_deny && apparmor_parser -r /tmp/lsmm_deny'`, { stdin: 'profile lsmm_deny {\n  file,\n  deny /etc/passwd r,\n}\n', timeoutMs: 180_000 });
   assert.equal(load.exitCode, 0, `apparmor_parser inside the container: ${load.stderr}`);
   assert.match((await guest.$`sh -c ${`cat '${NSDIR}'/profiles/*/name`}`).stdout, /^lsmm_deny$/m, 'the profile is not in the container namespace');
-  const denied = await inside(guest, 'echo "exec lsmm_deny" > /proc/self/attr/exec && exec cat /etc/hostname');
-  assert.notEqual(denied.exitCode, 0, 'the profile did not deny /etc/hostname inside');
+  const denied = await inside(guest, 'echo "exec lsmm_deny" > /proc/self/attr/exec && exec cat /etc/passwd');
+  assert.notEqual(denied.exitCode, 0, 'the profile did not deny /etc/passwd inside');
+  assert.equal((await inside(guest, 'cat /etc/passwd')).exitCode, 0, 'the file is unreadable even without the profile');
   assert.match(denied.stderr, /Permission denied/);
-  assert.equal((await guest.$`cat /etc/hostname`).exitCode, 0, 'the host was affected');
+  assert.equal((await guest.$`cat /etc/passwd`).exitCode, 0, 'the host was affected');
   assert.doesNotMatch((await guest.$`cat /sys/kernel/security/apparmor/profiles`).stdout, /^lsmm_deny /m, 'the profile leaked into the root namespace');
 });
