@@ -8,5 +8,5 @@ export default defineConfig({
   stacks: ['default', 'apparmor', 'selinux,apparmor', 'tomoyo,apparmor'],
   image: 'bookworm-containers',
   // Every scenario in every cell; those a cell cannot run are `skip` with the reason.
-  scenarios: ['apparmor/**', 'docker/**', 'seccomp/**'],
+  scenarios: ['apparmor/**', 'docker/**', 'seccomp/**', 'lxd/**', 'snap/**', 'flatpak/**'],
 });

@@ -11,7 +11,7 @@ import type { CellResult } from './results.ts';
 import type { PreparedKernel } from './prepare.ts';
 import type { Image } from './images/build.ts';
 import { readFile } from 'node:fs/promises';
-import { Qmp } from './vm/qmp.ts';
+import { Snapshot } from './vm/snapshot.ts';
 import { Guest, type CellFacts } from './guest/guest.ts';
 import { runScenarios } from './scenario/runner.ts';
 import { parseKernelConfig } from './scenario/requirements.ts';
@@ -70,42 +70,35 @@ export async function bootCell(cell: Cell, env: CellEnv): Promise<BootedCell> {
  * again, so no scenario sees another's leftovers.
  */
 async function runCellScenarios(booted: BootedCell, facts: CellFacts, env: CellEnv) {
-  const qmp = await Qmp.connect(booted.vm.qmpPath);
+  const snapshot = await Snapshot.open(booted.vm, env.privateKey);
   try {
-    const t0 = Date.now();
-    const out = await qmp.hmp(`savevm ${SNAPSHOT}`);
-    if (out.trim()) throw new InfraError(`savevm failed: ${out.trim()}`);
-    const saveSeconds = (Date.now() - t0) / 1000;
+    const saveSeconds = await snapshot.save();
     const guest = new Guest(booted.ssh, facts);
     const kernelConfig = env.kernel.files.config ? parseKernelConfig(await readFile(env.kernel.files.config, 'utf8')) : undefined;
     const reset = async () => {
-      const t = Date.now();
-      booted.ssh.close();
-      const res = await qmp.hmp(`loadvm ${SNAPSHOT}`);
-      if (res.trim()) throw new InfraError(`loadvm failed: ${res.trim()}`);
-      booted.ssh = await waitForSsh(booted.vm, { privateKey: env.privateKey, deadlineMs: 60_000 });
-      guest.reconnect(booted.ssh);
-      return (Date.now() - t) / 1000;
+      const { ssh, seconds } = await snapshot.restore(booted.ssh);
+      booted.ssh = ssh;
+      guest.reconnect(ssh);
+      return seconds;
     };
     const raw = async (cmd: string) => (await booted.ssh.exec(cmd, { timeoutMs: 30_000 })).stdout;
     const { tests, resets } = await runScenarios(env.scenarioFiles ?? [], {
       guest, reset, raw, progress: env.progress,
+      ...(kernelConfig ? { kernelConfig } : {}),
+      ...(env.testTimeoutSeconds ? { testTimeoutMs: env.testTimeoutSeconds * 1000 } : {}),
       ...(env.testName ? { testName: env.testName } : {}),
       ...(env.shellOnFail ? { onFailure: async (name: string) => {
         if (!process.stdin.isTTY) return env.progress(`--shell-on-fail: "${name}" failed, but stdin is not a terminal; no shell`);
         env.progress(`"${name}" failed: a shell in the guest at the point of failure; exit it to go on`);
         await booted.ssh.shell();
       } } : {}),
-      ...(kernelConfig ? { kernelConfig } : {}),
-      ...(env.testTimeoutSeconds ? { testTimeoutMs: env.testTimeoutSeconds * 1000 } : {}),
     });
     return { tests, snapshot: { saveSeconds, resetSeconds: resets } };
   } finally {
-    qmp.close();
+    snapshot.close();
   }
 }
 
-const SNAPSHOT = 'lsm-matrix-booted';
 
 /** Boot, probe, run the scenarios, tear down. Never throws: failures become `error`. */
 export async function runCell(cell: Cell, env: CellEnv, result: CellResult): Promise<CellResult> {

@@ -66,7 +66,8 @@ export interface RunResult {
 /** Write JSON so a reader never sees half a file, even if we are killed mid-write. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
+  // Unique per write: a worker and the Ctrl-C handler may save at the same moment.
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
   await rename(tmp, path);
 }

@@ -22,7 +22,7 @@ export function annotate(run: RunResult): RunResult {
 }
 
 async function atomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   await writeFile(tmp, text);
   await rename(tmp, path);
 }
