@@ -17,6 +17,8 @@ Commands:
   kernels   list the kernel catalogue and what is in the kernel cache
   doctor    check this host (QEMU, accelerator, mmdebstrap, disk, cache) and say how to fix it
   report    regenerate a run's reports; --against an older run lists regressions (exit 1)
+  merge     merge shard runs (--shard k/n) into one run and regenerate every report
+  publish   make a run the published support table: results/SUPPORT.md + results/published/
   bench     measure boot-to-first-command against the busybox-initramfs floor
 
 Run \`lsm-matrix <command> --help\` for its options.
@@ -43,6 +45,14 @@ Writes <out>/run.json (the whole truth), matrix.md, matrix.html, junit.xml and k
 
 Regenerates matrix.md, matrix.html, junit.xml and kcidb.json from <run-dir>/run.json.
 With --against: prints regressions, fixes, new and vanished cells; exit 1 on a regression.`,
+  merge: `Usage: lsm-matrix merge <run-dir>... --out <dir>
+
+Merges the runs of the shards of one matrix (run --shard k/n) into <dir>/run.json
+and regenerates every report, as Playwright's merge-reports does.`,
+  publish: `Usage: lsm-matrix publish <run-dir> [--to <dir>]
+
+Copies <run-dir>/run.json to <dir>/published/run.json (default dir: results), writes
+<dir>/published/matrix.html, and renders <dir>/SUPPORT.md from the copied run.json.`,
   shell: `Usage: lsm-matrix shell --kernel <spec> [--stack <stack>]
 
 Boots one guest (default stack: the kernel's own), logs in as root over SSH
@@ -142,6 +152,33 @@ async function cmdReport(args: string[]): Promise<number> {
   return report(dir, parsed.values.against, (l) => process.stdout.write(l));
 }
 
+async function cmdPublish(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { to: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new UserError(`publish: ${messageOf(e)} (see lsm-matrix publish --help)`);
+  }
+  if (parsed.values.help) return help('publish');
+  const dir = parsed.positionals[0];
+  if (!dir || parsed.positionals.length > 1) throw new UserError('publish: give one run directory (results/<run-id>)');
+  const { publish } = await import('./report/publish.ts');
+  return publish(dir, parsed.values.to ?? 'results', (l) => process.stdout.write(l));
+}
+
+async function cmdMerge(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new UserError(`merge: ${messageOf(e)} (see lsm-matrix merge --help)`);
+  }
+  if (parsed.values.help) return help('merge');
+  if (!parsed.values.out) throw new UserError('merge: --out <dir> is required');
+  const { merge } = await import('./report/merge.ts');
+  return merge(parsed.positionals, parsed.values.out, (l) => process.stdout.write(l));
+}
+
 async function cmdShell(args: string[]): Promise<number> {
   const { values } = parse(args, { kernel: { type: 'string' }, stack: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const, 'shell');
   if (values.help) return help('shell');
@@ -184,13 +221,15 @@ export async function main(argv: string[]): Promise<number> {
       case 'run': return await cmdRun(rest);
       case 'shell': return await cmdShell(rest);
       case 'report': return await cmdReport(rest);
+      case 'publish': return await cmdPublish(rest);
+      case 'merge': return await cmdMerge(rest);
       case 'kernels': return await cmdKernels(rest);
       case 'doctor': return await cmdDoctor(rest);
       case 'bench': return await cmdBench(rest);
       case undefined: case 'help': case '--help': case '-h':
         return help(rest[0] ?? 'main');
       default:
-        throw new UserError(`unknown command \`${command}\`: known are run, shell, report, kernels, doctor, bench (see lsm-matrix --help)`);
+        throw new UserError(`unknown command \`${command}\`: known are run, shell, report, publish, merge, kernels, doctor, bench (see lsm-matrix --help)`);
     }
   } catch (e) {
     await runCleanups();

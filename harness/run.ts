@@ -104,12 +104,12 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
   await save();
 
   let done = 0;
-  const queue = cells.map((cell, i) => ({ cell, res: result.cells[i]! }));
+  const queue = cells.map((cell, i) => ({ cell, res: result.cells[i]!, n: i + 1 }));
   const worker = async () => {
     for (let item = queue.shift(); item; item = queue.shift()) {
-      const { cell, res } = item;
+      const { cell, res, n } = item;
       const k = kernels.get(cell.kernel)!;
-      const tag = () => `[${done + 1}/${cells.length}] ${cell.id}`;
+      const tag = () => `[cell ${n}/${cells.length}] ${cell.id}`;
       if (k instanceof Error) {
         res.status = 'error';
         res.error = { message: k.message };
@@ -128,7 +128,7 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
         if (res.consoleLog) res.consoleLog = relative(outDir, res.consoleLog);
       }
       done++;
-      log(`[${done}/${cells.length}] ${cell.id}: ${summary(res)}`);
+      log(`[${done}/${cells.length} done] ${cell.id}: ${summary(res)}`);
       await save();
     }
   };

@@ -9,6 +9,7 @@ import { triage } from '../../harness/report/triage.ts';
 import { schemaErrors } from '../schema.ts';
 
 import { sampleRun } from '../fixtures/sample-run.ts';
+import type { RunResult } from '../../harness/results.ts';
 
 describe('run.json schema', () => {
   test('a complete run validates', () => {
@@ -131,5 +132,32 @@ describe('diff against an older run', () => {
     expect(d.fixes).toEqual([]);
     expect(d.newCells).toEqual(['debian-6.12 tomoyo,apparmor']);
     expect(d.vanishedCells).toEqual(['debian-6.12 default']);
+  });
+});
+
+describe('the published support table', () => {
+  test('results/SUPPORT.md is exactly what results/published/run.json renders to', async () => {
+    const { existsSync } = await import('node:fs');
+    if (!existsSync('results/published/run.json')) return expect(existsSync('results/SUPPORT.md')).toBe(false);
+    const { renderSupportDoc } = await import('../../harness/report/markdown.ts');
+    const run = JSON.parse(await readFile('results/published/run.json', 'utf8'));
+    expect(renderSupportDoc(run)).toBe(await readFile('results/SUPPORT.md', 'utf8'));
+  });
+});
+
+describe('merging shards', () => {
+  test('shards merged equal the whole run, verdict for verdict', async () => {
+    const { mergeRuns } = await import('../../harness/report/merge.ts');
+    const { shardCells, parseShard } = await import('../../harness/matrix.ts');
+    const whole = sampleRun();
+    const asShard = (k: string) => {
+      const keep = new Set(shardCells(whole.cells.map((c) => ({ id: c.id, kernel: c.kernel.name, stack: { id: c.stack.id, param: null, requested: [], cmdline: '' } })), parseShard(k)).map((c) => c.id));
+      return { ...sampleRun(), cells: sampleRun().cells.filter((c) => keep.has(c.id)) };
+    };
+    const merged = mergeRuns([asShard('1/2'), asShard('2/2')]);
+    const verdicts = (r: RunResult) => Object.fromEntries(r.cells.flatMap((c) => [[`${c.id} boot`, c.status], ...c.tests.map((t) => [`${c.id} ${t.id}`, t.verdict])]));
+    expect(verdicts(merged)).toEqual(verdicts(whole));
+    expect(schemaErrors(merged)).toEqual([]);
+    expect(() => mergeRuns([whole, whole])).toThrow(/is in both/);
   });
 });
