@@ -91,6 +91,15 @@ function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[]
   }
 }
 
+/** Options plus positional arguments (run directories), with errors as UserErrors. */
+function parseWithDirs<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, command: string) {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new UserError(`${command}: ${messageOf(e)} (see lsm-matrix ${command} --help)`);
+  }
+}
+
 const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
 function positiveInt(v: string | undefined, flag: string): number | undefined {
@@ -139,12 +148,7 @@ async function cmdRun(args: string[]): Promise<number> {
 }
 
 async function cmdReport(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: { against: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
-  } catch (e) {
-    throw new UserError(`report: ${messageOf(e)} (see lsm-matrix report --help)`);
-  }
+  const parsed = parseWithDirs(args, { against: { type: 'string' } } as const, 'report');
   if (parsed.values.help) return help('report');
   const dir = parsed.positionals[0];
   if (!dir || parsed.positionals.length > 1) throw new UserError('report: give one run directory (results/<run-id>)');
@@ -153,12 +157,7 @@ async function cmdReport(args: string[]): Promise<number> {
 }
 
 async function cmdPublish(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: { to: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
-  } catch (e) {
-    throw new UserError(`publish: ${messageOf(e)} (see lsm-matrix publish --help)`);
-  }
+  const parsed = parseWithDirs(args, { to: { type: 'string' } } as const, 'publish');
   if (parsed.values.help) return help('publish');
   const dir = parsed.positionals[0];
   if (!dir || parsed.positionals.length > 1) throw new UserError('publish: give one run directory (results/<run-id>)');
@@ -167,12 +166,7 @@ async function cmdPublish(args: string[]): Promise<number> {
 }
 
 async function cmdMerge(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
-  } catch (e) {
-    throw new UserError(`merge: ${messageOf(e)} (see lsm-matrix merge --help)`);
-  }
+  const parsed = parseWithDirs(args, { out: { type: 'string' } } as const, 'merge');
   if (parsed.values.help) return help('merge');
   if (!parsed.values.out) throw new UserError('merge: --out <dir> is required');
   const { merge } = await import('./report/merge.ts');
