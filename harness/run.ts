@@ -94,9 +94,10 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
   });
   log(`run ${runId}: ${cells.length} cell(s) → ${outDir}`);
 
-  const image = await ensureImage(opts.config.image, log);
-  const key = await ensureKey();
   const firstKernel = [...kernels.values()].find((k): k is PreparedKernel => !(k instanceof Error));
+  // With no kernel to boot there is nothing to build an image for.
+  const image = firstKernel ? await ensureImage(opts.config.image, log) : undefined;
+  const key = await ensureKey();
   const accel = firstKernel ? await chooseAccel(firstKernel.files.vmlinuz, firstKernel.initramfs) : { kind: 'tcg' as const, reason: 'no kernel to probe KVM with' };
   result.host.accel = accel.kind;
   result.host.accelReason = accel.reason;
@@ -110,9 +111,9 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
       const { cell, res, n } = item;
       const k = kernels.get(cell.kernel)!;
       const tag = () => `[cell ${n}/${cells.length}] ${cell.id}`;
-      if (k instanceof Error) {
+      if (k instanceof Error || !image) {
         res.status = 'error';
-        res.error = { message: k.message };
+        res.error = { message: k instanceof Error ? k.message : 'no image' };
       } else {
         res.kernel.source = k.source;
         await runCell(cell, {

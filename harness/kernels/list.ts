@@ -5,7 +5,7 @@ import { cacheRoot } from '../cache.ts';
 
 export async function listKernels(): Promise<string> {
   const lines = ['Catalogue:'];
-  for (const [name, e] of Object.entries(catalogue)) lines.push(`  ${name.padEnd(20)} ${e.description}`);
+  for (const [name, e] of Object.entries(catalogue)) lines.push(`  ${name.padEnd(20)} ${e.description}${e.stacks ? `\n  ${''.padEnd(20)} stacks: ${e.stacks.join(' | ')}` : ''}`);
   lines.push('', `Cached (${join(cacheRoot(), 'kernels')}):`);
   const dir = join(cacheRoot(), 'kernels');
   const entries = (await readdir(dir).catch(() => [] as string[])).filter((d) => !d.includes('.tmp-') && d !== 'downloads');
