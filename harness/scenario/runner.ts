@@ -42,6 +42,8 @@ class CellRunner implements VitestRunner {
   readonly resets: number[] = [];
   readonly failedSetups = new Map<string, string>();
   readonly notRun = new Map<string, string>();
+  readonly brokenTests = new Map<string, string>();
+  broken: string | undefined;
   private filesStarted = 0;
   private readonly tag = ++nonce;
 
@@ -85,7 +87,13 @@ class CellRunner implements VitestRunner {
   async onBeforeRunSuite(suite: Suite): Promise<void> {
     if (suite !== suite.file || this.unmet.has(suite.file.filepath)) return;
     this.env.progress?.(`scenario ${scenarioName(suite.file.filepath)}`);
-    if (this.filesStarted++ > 0 && this.env.reset) this.resets.push(await this.env.reset());
+    if (this.broken) return;
+    try {
+      if (this.filesStarted++ > 0 && this.env.reset) this.resets.push(await this.env.reset());
+    } catch (e) {
+      // The guest cannot be brought back: every test still to come is `error`.
+      this.broken = `the cell broke: ${e instanceof Error ? e.message : String(e)}`;
+    }
   }
 
   extendTaskContext(context: any): any {
@@ -99,6 +107,11 @@ class CellRunner implements VitestRunner {
     // A test named `setup…` is what the rest of its file stands on: when it did
     // not pass, the others are not run (their reason says why) rather than fail
     // for a reason that is not theirs.
+    if (this.broken) {
+      test.mode = 'skip';
+      this.brokenTests.set(test.id, this.broken);
+      return;
+    }
     const failedSetup = this.failedSetups.get(test.file.filepath);
     if (failedSetup) {
       test.mode = 'skip';
@@ -122,7 +135,8 @@ class CellRunner implements VitestRunner {
     }
     e.commands = { commands, denials };
     const err = test.result?.errors?.[0];
-    this.env.progress?.(`  ${test.result?.state ?? '?'}: ${test.name}${err ? ` — ${String(err.message).split('\n')[0]!.slice(0, 160)}` : ''}`);
+    const { verdict } = verdictOf({ state: test.result?.state as TestOutcome['state'], errors: (test.result?.errors ?? []) as { name?: string }[] });
+    this.env.progress?.(`  ${verdict}: ${test.name}${err ? ` — ${String(err.message).split('\n')[0]!.slice(0, 160)}` : ''}`);
     if (test.result?.state === 'fail' && /^setup\b/i.test(test.name)) this.failedSetups.set(test.file.filepath, test.name);
     if (test.result?.state === 'fail' && this.env.onFailure) await this.env.onFailure(test.name);
   }
@@ -166,6 +180,7 @@ export async function runScenarios(filepaths: string[], env: ScenarioEnv): Promi
         errors: (t.result?.errors ?? []) as { name?: string; message?: string }[],
         ...((t.result as any)?.note ? { note: (t.result as any).note as string } : {}),
         ...(runner.notRun.has(t.id) ? { note: runner.notRun.get(t.id)! } : {}),
+        ...(runner.brokenTests.has(t.id) ? { cellBroken: runner.brokenTests.get(t.id)! } : {}),
         ...((t.meta as any)?.limitation ? { limitation: (t.meta as any).limitation } : {}),
         ...(runner.unmet.has(file.filepath) ? { unmet: runner.unmet.get(file.filepath)! } : {}),
         ...(hookError ? { hookError } : {}),

@@ -10,6 +10,8 @@ export interface TestOutcome {
   limitation?: string;
   /** The file's requirements were not met. */
   unmet?: string;
+  /** The guest could not be restored before this test's file: it never ran. */
+  cellBroken?: string;
   /** A beforeAll/afterAll of an enclosing suite failed. */
   hookError?: { name?: string; message?: string };
 }
@@ -24,6 +26,7 @@ const isAssertion = (e?: { name?: string }) => e?.name === 'AssertionError';
  */
 export function verdictOf(o: TestOutcome): { verdict: Verdict; reason?: string } {
   if (o.unmet) return { verdict: 'skip', reason: o.unmet };
+  if (o.cellBroken) return { verdict: 'error', reason: o.cellBroken };
   if (o.state === 'fail') {
     const e = o.errors[0];
     if (isAssertion(e)) return { verdict: 'fail', reason: e?.message ?? 'assertion failed' };

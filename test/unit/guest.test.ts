@@ -88,6 +88,7 @@ describe('verdicts', () => {
   test('a failed setup hook makes its tests error, or fail when it was an assertion', () => {
     expect(verdictOf({ state: 'skip', errors: [], hookError: { name: 'Error', message: 'ssh lost' } })).toEqual({ verdict: 'error', reason: 'setup failed: ssh lost' });
     expect(verdictOf({ state: undefined, errors: [] }).verdict).toBe('error');
+    expect(verdictOf({ state: undefined, errors: [], cellBroken: 'the cell broke: loadvm failed' })).toEqual({ verdict: 'error', reason: 'the cell broke: loadvm failed' });
     expect(verdictOf({ state: undefined, errors: [], note: 'not run: "setup" did not pass' })).toEqual({ verdict: 'skip', reason: 'not run: "setup" did not pass' });
   });
 });
