@@ -69,7 +69,24 @@ export async function bootCell(cell: Cell, env: CellEnv): Promise<BootedCell> {
  * every file after the first, restore the snapshot (QMP loadvm) and log in
  * again, so no scenario sees another's leftovers.
  */
+/**
+ * @vitest/runner keeps the current suite and test in module-wide state, so two
+ * cells of one process must not collect or run scenarios at the same time
+ * (one cell's `test()` calls would land inside the other's running test).
+ * With --jobs > 1 boots and probes overlap; scenario phases take turns.
+ */
+let scenarioTurn: Promise<unknown> = Promise.resolve();
+function inTurn<T>(fn: () => Promise<T>): Promise<T> {
+  const mine = scenarioTurn.then(fn, fn);
+  scenarioTurn = mine.catch(() => undefined);
+  return mine;
+}
+
 async function runCellScenarios(booted: BootedCell, facts: CellFacts, env: CellEnv) {
+  return inTurn(() => runCellScenariosNow(booted, facts, env));
+}
+
+async function runCellScenariosNow(booted: BootedCell, facts: CellFacts, env: CellEnv) {
   const snapshot = await Snapshot.open(booted.vm, env.privateKey);
   try {
     const saveSeconds = await snapshot.save();
