@@ -6,7 +6,7 @@ import { loadRun } from './command.ts';
 import { writeReports } from './write.ts';
 import { newRunId } from '../run.ts';
 
-/** Pure: shard runs → one run, cells in the order of the first appearance, no cell twice. */
+/** Pure: shard runs → one run, cells in the order given, no cell twice. */
 export function mergeRuns(runs: RunResult[], runId = newRunId()): RunResult {
   if (runs.length === 0) throw new UserError('merge: give at least one run directory');
   const seen = new Map<string, string>();
@@ -24,7 +24,9 @@ export function mergeRuns(runs: RunResult[], runId = newRunId()): RunResult {
   return {
     schema: 'lsm-matrix/run@1',
     runId,
-    status: runs.every((r) => r.status === 'complete') ? 'complete' : 'interrupted',
+    // Complete when every cell it holds finished: shards cut from an
+    // interrupted run still contribute their finished cells.
+    status: cells.every((c) => c.status !== 'pending') ? 'complete' : 'interrupted',
     startedAt: starts[0]!,
     finishedAt: ends.at(-1)!,
     harness: runs[0]!.harness,
