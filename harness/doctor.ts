@@ -1,6 +1,7 @@
 import { access, constants, statfs, mkdir } from 'node:fs/promises';
 import { execa } from 'execa';
 import { cacheRoot } from './cache.ts';
+import { describeFile } from './proc.ts';
 
 interface Check {
   name: string;
@@ -28,9 +29,9 @@ export async function doctor(print: (l: string) => void): Promise<number> {
     await tool('sh', ['-c', 'command -v ssh-keygen'], 'openssh-client').then((c) => ({ ...c, name: 'ssh-keygen' })),
     await tool('xz', ['--version'], 'xz-utils'),
   ];
-  const bb = await execa('file', ['-b', '/bin/busybox'], { reject: false });
-  const staticBb = /statically linked|static-pie/.test(String(bb.stdout));
-  checks.push({ name: 'busybox (static)', ok: staticBb, detail: staticBb ? '/bin/busybox is static' : String(bb.stdout || 'missing').slice(0, 60), ...(staticBb ? {} : { fix: 'apt-get install -y busybox-static file' }) });
+  const bb = await describeFile('/bin/busybox');
+  const staticBb = /statically linked|static-pie/.test(bb);
+  checks.push({ name: 'busybox (static)', ok: staticBb, detail: staticBb ? '/bin/busybox is static' : bb.slice(0, 60), ...(staticBb ? {} : { fix: 'apt-get install -y busybox-static file' }) });
   const apt = await execa('apt-cache', ['pkgnames', 'linux-image-6.'], { reject: false });
   const kernels = String(apt.stdout).split('\n').filter(Boolean).length;
   checks.push({ name: 'apt index', ok: kernels > 0, detail: `${kernels} linux-image-6.* packages known`, ...(kernels ? {} : { fix: 'apt-get update' }) });

@@ -1,6 +1,12 @@
 import { execa, type Options } from 'execa';
 import { UserError } from './errors.ts';
 
+/** What `file` says a path is (for messages that refuse a path); `unknown` when it cannot tell. */
+export async function describeFile(path: string): Promise<string> {
+  const r = await execa('file', ['-b', path], { reject: false });
+  return String(r.stdout || 'unknown').slice(0, 80);
+}
+
 /**
  * Run a host tool and return its stdout. A missing tool becomes a UserError
  * naming the Debian package that provides it.

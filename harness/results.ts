@@ -65,9 +65,14 @@ export interface RunResult {
 
 /** Write JSON so a reader never sees half a file, even if we are killed mid-write. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Write a file so a reader sees the old or the new whole, never half. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   // Unique per write: a worker and the Ctrl-C handler may save at the same moment.
   const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  await writeFile(tmp, text);
   await rename(tmp, path);
 }

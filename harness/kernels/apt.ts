@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { UserError } from '../errors.ts';
 import { sh } from '../proc.ts';
 
@@ -40,7 +41,6 @@ export async function aptVersion(pkg: string): Promise<string> {
 /** Download one package's .deb into `dir`, returning its path. */
 export async function aptDownload(pkg: string, version: string, dir: string): Promise<string> {
   await sh('apt-get', ['download', '-q', `${pkg}=${version}`], { cwd: dir, pkg: 'apt' });
-  const { readdir } = await import('node:fs/promises');
   const deb = (await readdir(dir)).find((f) => f.startsWith(`${pkg}_`) && f.endsWith('.deb'));
   if (!deb) throw new Error(`apt-get download ${pkg}=${version} produced no .deb in ${dir}`);
   return `${dir}/${deb}`;

@@ -2,7 +2,7 @@ import { cp, mkdir, readdir, rename, writeFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UserError } from '../errors.ts';
 import { exists } from '../cache.ts';
-import { sh } from '../proc.ts';
+import { describeFile, sh } from '../proc.ts';
 
 export interface DebInfo {
   path: string;
@@ -15,9 +15,8 @@ export async function debInfo(path: string): Promise<DebInfo> {
   let out: string;
   try {
     out = await sh('dpkg-deb', ['-f', path, 'Package', 'Version'], { pkg: 'dpkg' });
-  } catch (e) {
-    const { stdout } = await import('execa').then(({ execa }) => execa('file', ['-b', path], { reject: false }));
-    throw new UserError(`\`${path}\` is not a Debian package (it is: ${String(stdout || 'unknown').slice(0, 80)})`);
+  } catch {
+    throw new UserError(`\`${path}\` is not a Debian package (it is: ${await describeFile(path)})`);
   }
   const pkg = /^Package:\s*(\S+)/m.exec(out)?.[1];
   const version = /^Version:\s*(\S+)/m.exec(out)?.[1];

@@ -1,9 +1,9 @@
-import { copyFile, cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { basename, join, resolve as resolvePath } from 'node:path';
 import { InfraError, UserError, messageOf } from '../errors.ts';
 import { buildOnce, cacheRoot, exists } from '../cache.ts';
-import { sh } from '../proc.ts';
+import { describeFile, sh } from '../proc.ts';
 import { parseKernelSpec, type KernelSpec } from './spec.ts';
 import { aptDownload, aptVersion, resolveSeries } from './apt.ts';
 import { absolute, debInfo, extractKernelDebs, type DebInfo, type KernelFiles } from './deb.ts';
@@ -53,7 +53,7 @@ async function fromDebianPackage(name: string, pkg: string, root: string, progre
     const deb = await aptDownload(pkg, version, tmp);
     progress(`extracting ${basename(deb)}`);
     await extractKernelDebs([await debInfo(deb)], tmp);
-    await import('node:fs/promises').then((fs) => fs.rm(deb));
+    await rm(deb);
   });
   if (!built) progress(`${pkg} ${version}: cached`);
   return load(name, `debian:${pkg}=${version}`, dir);
@@ -105,9 +105,7 @@ async function fromBzImage(name: string, spec: Extract<KernelSpec, { kind: 'bzim
   if (!(await exists(path))) throw new UserError(`bzImage \`${spec.path}\` does not exist`);
   const version = bzImageVersion(await readHead(path));
   if (!version) {
-    const { execa } = await import('execa');
-    const { stdout } = await execa('file', ['-b', path], { reject: false });
-    throw new UserError(`\`${spec.path}\` is not an x86 bzImage (no HdrS setup header; it is: ${String(stdout || 'unknown').slice(0, 80)})`);
+    throw new UserError(`\`${spec.path}\` is not an x86 bzImage (no HdrS setup header; it is: ${await describeFile(path)})`);
   }
   const hash = createHash('sha256').update(await readFile(path));
   const modules = spec.modules ? await findModulesDir(resolvePath(spec.modules), version) : undefined;

@@ -1,6 +1,6 @@
-import { readFile, writeFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunResult } from '../results.ts';
+import { writeFileAtomic, type RunResult } from '../results.ts';
 import { lastLines } from '../vm/console.ts';
 import { triage } from './triage.ts';
 import { reproduceCommand } from './reproduce.ts';
@@ -21,25 +21,25 @@ export function annotate(run: RunResult): RunResult {
   return run;
 }
 
-async function atomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
-}
-
 export const REPORT_FILES = ['matrix.md', 'matrix.html', 'junit.xml', 'kcidb.json'] as const;
 
-/** Every report of a run, from its run.json and the cells' console logs. */
-export async function writeReports(dir: string, run: RunResult): Promise<string[]> {
+/** The last lines of each cell's console log (bounded), for the HTML report. */
+export async function readConsoles(dir: string, run: RunResult): Promise<Record<string, string[]>> {
   const consoles: Record<string, string[]> = {};
   for (const c of run.cells) {
     if (!c.consoleLog) continue;
     const text = await readFile(join(dir, c.consoleLog), 'latin1').catch(() => '');
     consoles[c.id] = lastLines(text, 60).map((l) => l.slice(0, 400));
   }
-  await atomic(join(dir, 'matrix.md'), renderMarkdown(run));
-  await atomic(join(dir, 'matrix.html'), renderHtml(run, consoles));
-  await atomic(join(dir, 'junit.xml'), renderJunit(run));
-  await atomic(join(dir, 'kcidb.json'), `${JSON.stringify(renderKcidb(run), null, 2)}\n`);
+  return consoles;
+}
+
+/** Every report of a run, from its run.json and the cells' console logs. */
+export async function writeReports(dir: string, run: RunResult): Promise<string[]> {
+  const consoles = await readConsoles(dir, run);
+  await writeFileAtomic(join(dir, 'matrix.md'), renderMarkdown(run));
+  await writeFileAtomic(join(dir, 'matrix.html'), renderHtml(run, consoles));
+  await writeFileAtomic(join(dir, 'junit.xml'), renderJunit(run));
+  await writeFileAtomic(join(dir, 'kcidb.json'), `${JSON.stringify(renderKcidb(run), null, 2)}\n`);
   return REPORT_FILES.map((f) => join(dir, f));
 }
