@@ -15,6 +15,7 @@ Commands:
   run       run the matrix (default config: lsm-matrix.config.ts) and write results/<run-id>/
   shell     boot one cell and open a root shell in it; the guest is torn down on exit
   kernels   list the kernel catalogue and what is in the kernel cache
+  kernel    kernel build <spec>: fetch, extract or build one kernel into the cache
   doctor    check this host (QEMU, accelerator, mmdebstrap, disk, cache) and say how to fix it
   report    regenerate a run's reports; --against an older run lists regressions (exit 1)
   merge     merge shard runs (--shard k/n) into one run and regenerate every report
@@ -28,7 +29,8 @@ Exit codes: 0 all good, 1 a cell or test failed, 2 bad input or the harness coul
   --config <file>     matrix config (default: lsm-matrix.config.ts)
   --kernel <spec>     kernel to test, repeatable; replaces the config's list. Specs:
                         debian-6.1, debian-6.12 (catalogue), debian:<package>,
-                        deb:<path-or-url>[+<path-or-url>...], bzimage:<path>[,modules=<dir>]
+                        deb:<path-or-url>[+<path-or-url>...], bzimage:<path>[,modules=<dir>],
+                        source:<debian-6.12|tree|tarball>[,fragments=a+b][,patches=<dir|mbox>]
   --stack <stack>     LSM stack, repeatable; replaces the config's list:
                         default | apparmor | smack,apparmor | lsm=<list> | security=<list>
   --scenario <glob>   scenario files to run in every cell, repeatable: apparmor/**,
@@ -57,6 +59,18 @@ Copies <run-dir>/run.json to <dir>/published/run.json (default dir: results), wr
 
 Boots one guest (default stack: the kernel's own), logs in as root over SSH
 and gives you its shell. Leaving the shell stops QEMU and removes the overlay.`,
+  kernel: `Usage: lsm-matrix kernel build <spec>...
+
+Resolves each kernel into the cache and prints where it is: downloads and
+extracts Debian/Ubuntu packages, imports a bzImage, or builds a source: kernel:
+  source:debian-6.12,fragments=containers+smack-apparmor   Debian's linux-source-6.12
+  source:~/linux,patches=~/series.mbox,fragments=...        your tree (copied, never modified)
+  source:linux-6.12.tar.xz,patches=patches/                 a tarball and a directory of .patch files
+A source build is defconfig + kvm_guest.config + kernels/fragments/base.config
++ the named fragments (kernels/fragments/<name>.config or a path), every module
+built in. It is cached by its inputs: building it again is a lookup. A patch
+that does not apply ends with exit 2, naming the patch and hunk; the log of a
+failed build is kept under <cache>/kernels/logs/.`,
   kernels: `Usage: lsm-matrix kernels
 
 Lists the kernel catalogue and the kernels already in the cache.`,
@@ -189,6 +203,21 @@ async function cmdKernels(args: string[]): Promise<number> {
   return 0;
 }
 
+async function cmdKernel(args: string[]): Promise<number> {
+  const { values, positionals } = parseWithDirs(args, {} as const, 'kernel');
+  if (values.help) return help('kernel');
+  const [verb, ...specs] = positionals;
+  if (verb !== 'build' || specs.length === 0) throw new UserError('usage: lsm-matrix kernel build <spec>... (e.g. debian-6.12+smack; see lsm-matrix kernel --help)');
+  const { resolveKernel } = await import('./kernels/resolve.ts');
+  for (const spec of specs) {
+    parseKernelSpec(spec);
+    const started = Date.now();
+    const k = await resolveKernel(spec, log);
+    process.stdout.write(`${spec}: ${k.files.version} (${k.source}) in ${k.dir} [${((Date.now() - started) / 1000).toFixed(1)} s]\n`);
+  }
+  return 0;
+}
+
 async function cmdDoctor(args: string[]): Promise<number> {
   const { values } = parse(args, { help: { type: 'boolean', short: 'h' } } as const, 'doctor');
   if (values.help) return help('doctor');
@@ -218,12 +247,13 @@ export async function main(argv: string[]): Promise<number> {
       case 'publish': return await cmdPublish(rest);
       case 'merge': return await cmdMerge(rest);
       case 'kernels': return await cmdKernels(rest);
+      case 'kernel': return await cmdKernel(rest);
       case 'doctor': return await cmdDoctor(rest);
       case 'bench': return await cmdBench(rest);
       case undefined: case 'help': case '--help': case '-h':
         return help(rest[0] ?? 'main');
       default:
-        throw new UserError(`unknown command \`${command}\`: known are run, shell, report, publish, merge, kernels, doctor, bench (see lsm-matrix --help)`);
+        throw new UserError(`unknown command \`${command}\`: known are run, shell, report, publish, merge, kernels, kernel, doctor, bench (see lsm-matrix --help)`);
     }
   } catch (e) {
     await runCleanups();

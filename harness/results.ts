@@ -9,6 +9,11 @@ export type Verdict = 'pass' | 'fail' | 'skip' | 'error' | 'confirmed-limitation
 export interface Support {
   technology: 'Docker' | 'LXD' | 'snappy' | 'flatpak';
   situation: string;
+  /**
+   * The LSMs a cell must have active for this scenario to speak for the
+   * situation; default: the situation's own (both for "smack & apparmor host").
+   */
+  needs?: string[];
 }
 
 export interface TestResult {

@@ -9,6 +9,15 @@ export const KNOWN_LSMS = [
 /** LSMs that, before full stacking, could not share the kernel with another of them. */
 export const EXCLUSIVE_LSMS = ['selinux', 'smack', 'tomoyo', 'apparmor'] as const;
 
+/** Still LSM_FLAG_EXCLUSIVE in mainline since 5.1 (TOMOYO dropped it): at most one of them is active. */
+export const EXCLUSIVE_SINCE_5_1 = ['selinux', 'smack', 'apparmor'] as const;
+
+/** Pure: the first exclusive LSM that kept `lsm` out of a cell's stack, when the probe shows that is what happened. */
+export function exclusiveWinner(requested: string[], active: string[], lsm: string): string | undefined {
+  if (!requested.includes(lsm) || active.includes(lsm) || !(EXCLUSIVE_SINCE_5_1 as readonly string[]).includes(lsm)) return undefined;
+  return requested.find((r) => r !== lsm && (EXCLUSIVE_SINCE_5_1 as readonly string[]).includes(r) && active.includes(r));
+}
+
 export interface Stack {
   /** How the user wrote it, canonicalised: `default`, `smack,apparmor`, `security=smack,apparmor`. */
   id: string;

@@ -21,6 +21,18 @@ export const catalogue: Record<string, CatalogueEntry> = {
     spec: 'debian-series:6.12',
     description: 'newest Debian linux-image-6.12.*-amd64-unsigned in the apt index',
   },
+  // Debian's kernel source with Smack and AppArmor both built in (Debian's
+  // own kernels have no Smack). Built once here, then cached.
+  'debian-6.12+smack': {
+    spec: 'source:debian-6.12,fragments=containers+smack-apparmor',
+    description: 'built from Debian linux-source-6.12 with kernels/fragments/{containers,smack-apparmor}.config',
+    stacks: ['smack,apparmor', 'apparmor,smack', 'security=smack,apparmor'],
+  },
+  'debian-6.1+smack': {
+    spec: 'source:debian-6.1,fragments=containers+smack-apparmor',
+    description: 'built from Debian linux-source-6.1 with kernels/fragments/{containers,smack-apparmor}.config',
+    stacks: ['smack,apparmor', 'apparmor,smack', 'security=smack,apparmor'],
+  },
   // Ubuntu kernels that carry a version of the LSM stacking patches (the
   // guide's "Ubuntu Kernels"). Ubuntu splits a kernel into three packages.
   'ubuntu-18.04': {

@@ -8,6 +8,7 @@ import { parseKernelSpec, type KernelSpec } from './spec.ts';
 import { aptDownload, aptVersion, resolveSeries } from './apt.ts';
 import { absolute, debInfo, extractKernelDebs, type DebInfo, type KernelFiles } from './deb.ts';
 import { bzImageVersion, readHead } from './bzimage.ts';
+import { buildSourceKernel } from './source.ts';
 
 export interface Kernel {
   /** What the user wrote: `debian-6.12`, `deb:/x.deb`, ... */
@@ -35,6 +36,10 @@ export async function resolveKernel(name: string, progress: Progress = () => {})
       return fromDebs(name, spec, root, progress);
     case 'bzimage':
       return fromBzImage(name, spec, root, progress);
+    case 'source': {
+      const { dir, source } = await buildSourceKernel(name, spec, root, progress);
+      return load(name, source, dir);
+    }
   }
 }
 

@@ -1,13 +1,15 @@
 import { UserError } from '../errors.ts';
 import { catalogue } from '../../kernels/catalogue.ts';
+import type { SourceSpec } from './source.ts';
 
 export type KernelSpec =
   | { kind: 'debian-series'; series: string; flavour: string }
   | { kind: 'debian'; pkg: string }
   | { kind: 'deb'; sources: string[] }
-  | { kind: 'bzimage'; path: string; modules?: string };
+  | { kind: 'bzimage'; path: string; modules?: string }
+  | SourceSpec;
 
-const FORMS = 'a catalogue name, `debian:<package>`, `deb:<path-or-url>[+<path-or-url>...]` or `bzimage:<path>[,modules=<dir>]`';
+const FORMS = 'a catalogue name, `debian:<package>`, `deb:<path-or-url>[+<path-or-url>...]` `bzimage:<path>[,modules=<dir>]` or `source:<debian-6.1|debian-6.12|tree|tarball>[,fragments=a+b][,patches=<dir|file|mbox>]`';
 
 /** Turn what the user wrote (`debian-6.12`, `deb:a.deb+b.deb`, ...) into a spec. */
 export function parseKernelSpec(input: string): KernelSpec {
@@ -43,6 +45,18 @@ export function parseKernelSpec(input: string): KernelSpec {
         modules = m[1];
       }
       return { kind: 'bzimage', path, ...(modules ? { modules } : {}) };
+    }
+    case 'source': {
+      const [origin, ...opts] = rest.split(',');
+      if (!origin) throw new UserError(`kernel \`${input}\`: no source after \`source:\` (debian-6.1, debian-6.12, or a path to a tree or tarball)`);
+      const spec: SourceSpec = { kind: 'source', origin, fragments: [] };
+      for (const o of opts) {
+        const m = /^(fragments|patches)=(.+)$/.exec(o);
+        if (!m) throw new UserError(`kernel \`${input}\`: unknown option \`${o}\` (fragments=<a+b>, patches=<dir|file|mbox>)`);
+        if (m[1] === 'fragments') spec.fragments = m[2]!.split('+').filter(Boolean);
+        else spec.patches = m[2]!;
+      }
+      return spec;
     }
     default:
       throw new UserError(`kernel \`${input}\` not found: known are ${Object.keys(catalogue).join(', ')}; or write ${FORMS}`);

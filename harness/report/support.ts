@@ -4,6 +4,7 @@
  * verdicts of the scenarios that declare a place in it.
  */
 import type { CellResult, RunResult, TestResult } from '../results.ts';
+import { exclusiveWinner } from '../stack.ts';
 
 export const TECHNOLOGIES = ['Docker', 'LXD', 'snappy', 'flatpak'] as const;
 export const SITUATIONS = [
@@ -35,19 +36,31 @@ export function hostNeeds(situation: string): string[] {
 
 export function supportEntry(run: RunResult, kernel: string, technology: string, situation: string): SupportEntry {
   const rows: { cell: CellResult; test: TestResult }[] = [];
-  const needs = hostNeeds(situation);
+  const kernelCells = run.cells.filter((c) => c.kernel.name === kernel);
   // Only cells whose active stack is the situation's host count: flatpak on a
   // SELinux-first cell says nothing about an AppArmor host.
-  for (const cell of run.cells.filter((c) => c.kernel.name === kernel && needs.every((l) => c.stack.active?.includes(l)))) {
+  for (const cell of kernelCells) {
     for (const test of cell.tests) {
-      if (test.support?.technology === technology && test.support.situation === situation) rows.push({ cell, test });
+      if (test.support?.technology !== technology || test.support.situation !== situation) continue;
+      if ((test.support.needs ?? hostNeeds(situation)).every((l) => cell.stack.active?.includes(l))) rows.push({ cell, test });
     }
   }
   const cellsOf = (rs: typeof rows) => [...new Set(rs.map((r) => r.cell.id))];
   if (rows.length === 0) {
-    const kernelCells = run.cells.filter((c) => c.kernel.name === kernel);
+    const needs = hostNeeds(situation);
     const fit = kernelCells.filter((c) => needs.every((l) => c.stack.active?.includes(l)));
     if (kernelCells.length && fit.length === 0) {
+      // A cell that asked for every LSM the situation needs and lost one to an
+      // earlier exclusive LSM shows the situation cannot exist on this kernel.
+      const lost = kernelCells
+        .filter((c) => needs.every((l) => c.stack.requested.includes(l)))
+        .map((c) => ({ c, lsm: needs.find((l) => !c.stack.active?.includes(l))! }))
+        .map(({ c, lsm }) => ({ c, lsm, winner: exclusiveWinner(c.stack.requested, c.stack.active ?? [], lsm) }))
+        .filter((x) => x.winner);
+      if (lost.length) {
+        const x = lost[0]!;
+        return { mark: 'limitation', words: `not possible: confirmed — ${x.c.stack.id} left ${x.lsm} inactive, the first exclusive LSM (${x.winner}) wins on this kernel`, cells: lost.map((l) => l.c.id) };
+      }
       const why = needs.includes('smack') && kernelCells.every((c) => !c.stack.active?.includes('smack')) ? 'no cell has Smack active (kernel without Smack?)' : `no cell with ${needs.join('+')} active`;
       return { mark: 'untestable', words: `not testable here: ${why}`, cells: [] };
     }

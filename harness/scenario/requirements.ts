@@ -1,4 +1,5 @@
 import type { CellFacts } from '../guest/guest.ts';
+import { exclusiveWinner } from '../stack.ts';
 
 /** What a scenario file needs from its cell; unmet → every test in it is `skip` with the reason. */
 export interface Requirements {
@@ -19,7 +20,9 @@ export function unmetFromFacts(req: Requirements, facts: CellFacts, kernelConfig
   for (const lsm of req.lsm ?? []) {
     if (!facts.stack.active.includes(lsm)) {
       const requested = facts.stack.requested.length ? facts.stack.requested.join(',') : 'the kernel default';
-      return `${LSM_NAMES[lsm] ?? lsm} not active: requested ${requested}, active ${facts.stack.active.join(',') || 'none'}`;
+      const winner = exclusiveWinner(facts.stack.requested, facts.stack.active, lsm);
+      const why = winner ? `: the first exclusive LSM (${LSM_NAMES[winner] ?? winner}) wins on this kernel` : '';
+      return `${LSM_NAMES[lsm] ?? lsm} not active: requested ${requested}, active ${facts.stack.active.join(',') || 'none'}${why}`;
     }
   }
   for (const opt of req.kernelConfig ?? []) {

@@ -99,7 +99,7 @@ describe('requirements', () => {
     stack: { id: 'selinux,apparmor', requested: ['selinux', 'apparmor'], active: ['lockdown', 'capability', 'selinux', 'ima', 'evm'] },
   };
   test('an inactive LSM says what was requested and what is active', () => {
-    expect(unmetFromFacts({ lsm: ['apparmor'] }, facts, undefined)).toBe('AppArmor not active: requested selinux,apparmor, active lockdown,capability,selinux,ima,evm');
+    expect(unmetFromFacts({ lsm: ['apparmor'] }, facts, undefined)).toBe('AppArmor not active: requested selinux,apparmor, active lockdown,capability,selinux,ima,evm: the first exclusive LSM (SELinux) wins on this kernel');
     expect(unmetFromFacts({ lsm: ['selinux'] }, facts, undefined)).toBeUndefined();
   });
   test('kernel config and probe features', () => {

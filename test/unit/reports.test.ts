@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { readFile } from 'node:fs/promises';
+import { supportEntry } from '../../harness/report/support.ts';
 import { renderMarkdown } from '../../harness/report/markdown.ts';
 import { renderJunit } from '../../harness/report/junit.ts';
 import { renderKcidb } from '../../harness/report/kcidb.ts';
@@ -159,5 +160,25 @@ describe('merging shards', () => {
     expect(verdicts(merged)).toEqual(verdicts(whole));
     expect(schemaErrors(merged)).toEqual([]);
     expect(() => mergeRuns([whole, whole])).toThrow(/is in both/);
+  });
+});
+
+describe('the support table on a kernel where both LSMs are built in', () => {
+  const run = sampleRun();
+  const smack = (stack: string, requested: string[], active: string[], tests: any[]) => ({
+    ...run.cells[0]!, id: `debian-6.12+smack ${stack}`, kernel: { name: 'debian-6.12+smack', source: 'source:x', release: '6.12.117-lsmm' },
+    stack: { id: stack, parameter: `lsm=${stack}`, requested, active, missing: requested.filter((r) => !active.includes(r)) }, tests,
+  });
+  const limitation = { id: 'smack/x > rule', scenario: 'smack/x', name: 'rule', verdict: 'confirmed-limitation' as const, reason: 'Smack has no policy namespace', durationSeconds: 1, support: { technology: 'Docker' as const, situation: 'apparmor host, smack container', needs: ['smack'] } };
+  run.cells.push(smack('smack,apparmor', ['smack', 'apparmor'], ['capability', 'smack'], [limitation]) as any);
+  run.cells.push(smack('apparmor,smack', ['apparmor', 'smack'], ['capability', 'apparmor'], []) as any);
+  test('a situation needing both, when the first exclusive LSM always won, is a confirmed impossibility', () => {
+    const e = supportEntry(run, 'debian-6.12+smack', 'Docker', 'smack host, apparmor container');
+    expect(e.mark).toBe('limitation');
+    expect(e.words).toBe('not possible: confirmed — smack,apparmor left apparmor inactive, the first exclusive LSM (smack) wins on this kernel');
+  });
+  test('a scenario that needs only Smack speaks for its row on a Smack-only cell', () => {
+    const e = supportEntry(run, 'debian-6.12+smack', 'Docker', 'apparmor host, smack container');
+    expect(e).toEqual({ mark: 'limitation', words: 'not possible: confirmed — Smack has no policy namespace', cells: ['debian-6.12+smack smack,apparmor'] });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseStack, missingLsms } from '../../harness/stack.ts';
+import { parseStack, missingLsms, exclusiveWinner } from '../../harness/stack.ts';
 import { UserError } from '../../harness/errors.ts';
 
 describe('parseStack', () => {
@@ -30,5 +30,18 @@ describe('parseStack', () => {
   test('missingLsms names what did not become active', () => {
     expect(missingLsms(parseStack('selinux,apparmor'), ['lockdown', 'capability', 'selinux'])).toEqual(['apparmor']);
     expect(missingLsms(parseStack('default'), ['capability'])).toEqual([]);
+  });
+});
+
+describe('exclusiveWinner', () => {
+  test('names the earlier exclusive LSM that kept a later one out', () => {
+    expect(exclusiveWinner(['smack', 'apparmor'], ['lockdown', 'capability', 'smack'], 'apparmor')).toBe('smack');
+    expect(exclusiveWinner(['apparmor', 'smack'], ['capability', 'apparmor'], 'smack')).toBe('apparmor');
+  });
+  test('says nothing when the LSM is active, was not asked for, or nothing exclusive won', () => {
+    expect(exclusiveWinner(['smack', 'apparmor'], ['smack', 'apparmor'], 'apparmor')).toBeUndefined();
+    expect(exclusiveWinner(['apparmor'], ['apparmor'], 'smack')).toBeUndefined();
+    expect(exclusiveWinner(['smack', 'apparmor'], ['capability'], 'apparmor')).toBeUndefined();
+    expect(exclusiveWinner(['tomoyo', 'apparmor'], ['tomoyo'], 'apparmor')).toBeUndefined();
   });
 });
