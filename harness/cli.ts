@@ -27,7 +27,8 @@ Exit codes: 0 all good, 1 a cell or test failed, 2 bad input or the harness coul
   run: `Usage: lsm-matrix run [options]
 
   --config <file>     matrix config (default: lsm-matrix.config.ts)
-  --kernel <spec>     kernel to test, repeatable; replaces the config's list. Specs:
+  --kernel <spec>     kernel to test, repeatable; replaces the config's list (and its
+                      include cells). Specs:
                         debian-6.1, debian-6.12 (catalogue), debian:<package>,
                         deb:<path-or-url>[+<path-or-url>...], bzimage:<path>[,modules=<dir>],
                         source:<debian-6.12|tree|tarball>[,fragments=a+b][,patches=<dir|mbox>]
@@ -131,6 +132,8 @@ async function configFrom(values: { config?: string; kernel?: string[]; stack?: 
     config.kernels = values.kernel;
   }
   if (values.stack) config.stacks = values.stack.map(parseStack);
+  // Command-line lists say exactly which cells: the config's extra cells go.
+  if (values.kernel || values.stack) config.include = [];
   if (values.scenario) config.scenarios = values.scenario;
   const t = positiveInt(values['boot-timeout'], '--boot-timeout');
   if (t) config.bootTimeoutSeconds = t;

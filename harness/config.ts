@@ -10,6 +10,8 @@ import { SCENARIOS_DIR } from './scenario/discover.ts';
 export interface UserConfig {
   kernels: string[];
   stacks: string[];
+  /** Cells beyond kernels × stacks: a kernel with its own stacks (a Smack kernel with smack,apparmor, ...). */
+  include?: { kernel: string; stacks: string[] }[];
   image?: string;
   /** Scenario globs under scenarios/, e.g. `apparmor/**`. Empty: probe only. */
   scenarios?: string[];
@@ -27,6 +29,7 @@ export interface UserConfig {
 export interface Config {
   kernels: string[];
   stacks: Stack[];
+  include: { kernel: string; stacks: Stack[] }[];
   image: string;
   scenarios: string[];
   scenariosDir: string;
@@ -53,11 +56,24 @@ const positive = (v: unknown, field: string, dflt: number): number => {
   return v;
 };
 
+function includeList(v: unknown): Config['include'] {
+  if (!Array.isArray(v)) throw new UserError('config: `include` must be a list of { kernel, stacks }');
+  return v.map((e, i) => {
+    if (!e || typeof e !== 'object' || typeof e.kernel !== 'string') throw new UserError(`config: \`include[${i}]\` must be { kernel: string, stacks: string[] }`);
+    const extra = Object.keys(e).find((k) => k !== 'kernel' && k !== 'stacks');
+    if (extra) throw new UserError(`config: \`include[${i}]\` has unknown field \`${extra}\`; known are kernel, stacks`);
+    parseKernelSpec(e.kernel);
+    const stacks = stringList(e.stacks, `include[${i}].stacks`);
+    if (stacks.length === 0) throw new UserError(`config: \`include[${i}].stacks\` is empty`);
+    return { kernel: e.kernel, stacks: stacks.map(parseStack) };
+  });
+}
+
 /** Pure: check every field, parse kernels and stacks, fill defaults. */
 export function validateConfig(raw: unknown): Config {
   if (!raw || typeof raw !== 'object') throw new UserError('config: must export an object (export default defineConfig({...}))');
   const r = raw as Record<string, unknown>;
-  const known = ['kernels', 'stacks', 'image', 'scenarios', 'scenariosDir', 'bootTimeoutSeconds', 'testTimeoutSeconds', 'memoryMiB', 'cpus'];
+  const known = ['kernels', 'stacks', 'include', 'image', 'scenarios', 'scenariosDir', 'bootTimeoutSeconds', 'testTimeoutSeconds', 'memoryMiB', 'cpus'];
   const extra = Object.keys(r).filter((k) => !known.includes(k));
   if (extra.length) throw new UserError(`config: unknown field \`${extra[0]}\`; known are ${known.join(', ')}`);
   const kernels = stringList(r.kernels, 'kernels');
@@ -66,11 +82,13 @@ export function validateConfig(raw: unknown): Config {
   const stackTexts = stringList(r.stacks, 'stacks');
   if (stackTexts.length === 0) throw new UserError('config: `stacks` is empty');
   const stacks = stackTexts.map(parseStack);
+  const include = r.include === undefined ? [] : includeList(r.include);
   const image = r.image === undefined ? 'bookworm-containers' : r.image;
   if (typeof image !== 'string') throw new UserError('config: `image` must be a recipe name');
   return {
     kernels: [...new Set(kernels)],
     stacks: stacks.filter((s, i) => stacks.findIndex((t) => t.id === s.id) === i),
+    include,
     image,
     scenarios: r.scenarios === undefined ? [] : stringList(r.scenarios, 'scenarios'),
     scenariosDir: typeof r.scenariosDir === 'string' ? r.scenariosDir : SCENARIOS_DIR,

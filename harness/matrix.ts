@@ -9,9 +9,13 @@ export interface Cell {
   stack: Stack;
 }
 
-/** Pure: kernels × stacks, in config order. */
-export function expandMatrix(config: Pick<Config, 'kernels' | 'stacks'>): Cell[] {
-  return config.kernels.flatMap((kernel) => config.stacks.map((stack) => ({ id: `${kernel} ${stack.id}`, kernel, stack })));
+/** Pure: kernels × stacks, then the included cells, in config order, each cell once. */
+export function expandMatrix(config: Pick<Config, 'kernels' | 'stacks'> & Partial<Pick<Config, 'include'>>): Cell[] {
+  const cells = [
+    ...config.kernels.flatMap((kernel) => config.stacks.map((stack) => ({ kernel, stack }))),
+    ...(config.include ?? []).flatMap(({ kernel, stacks }) => stacks.map((stack) => ({ kernel, stack }))),
+  ].map(({ kernel, stack }) => ({ id: `${kernel} ${stack.id}`, kernel, stack }));
+  return cells.filter((c, i) => cells.findIndex((d) => d.id === c.id) === i);
 }
 
 export interface Shard {

@@ -22,11 +22,12 @@ describe('config', () => {
   ])('refuses %j', (raw, message) => {
     expect(() => validateConfig(raw)).toThrow(message);
   });
-  test('the shipped default config is the 8-cell matrix', async () => {
+  test('the shipped default config is the 11-cell matrix', async () => {
     const c = await loadConfig('lsm-matrix.config.ts');
     expect(expandMatrix(c).map((x) => x.id)).toEqual([
       'debian-6.1 default', 'debian-6.1 apparmor', 'debian-6.1 selinux,apparmor', 'debian-6.1 tomoyo,apparmor',
       'debian-6.12 default', 'debian-6.12 apparmor', 'debian-6.12 selinux,apparmor', 'debian-6.12 tomoyo,apparmor',
+      'debian-6.12+smack smack,apparmor', 'debian-6.12+smack apparmor,smack', 'debian-6.12+smack security=smack,apparmor',
     ]);
   });
   test('an unreadable config says so', async () => {
@@ -54,5 +55,17 @@ describe('shards', () => {
   test('malformed shard', () => {
     expect(() => parseShard('3/2')).toThrow(/k\/n/);
     expect(parseShard('2/3')).toEqual({ index: 2, total: 3 });
+  });
+});
+
+describe('include: cells beyond kernels × stacks', () => {
+  test('a kernel with its own stacks is appended once', () => {
+    const c = validateConfig({ kernels: ['debian-6.12'], stacks: ['apparmor'], include: [{ kernel: 'debian-6.12+smack', stacks: ['smack,apparmor', 'security=smack,apparmor'] }, { kernel: 'debian-6.12', stacks: ['apparmor'] }] });
+    expect(expandMatrix(c).map((x) => x.id)).toEqual(['debian-6.12 apparmor', 'debian-6.12+smack smack,apparmor', 'debian-6.12+smack security=smack,apparmor']);
+  });
+  test('bad include entries are refused with the field named', () => {
+    expect(() => validateConfig({ kernels: ['debian-6.12'], stacks: ['apparmor'], include: [{ kernel: 'debian-6.12', stack: 'x' }] })).toThrow('config: `include[0]` has unknown field `stack`; known are kernel, stacks');
+    expect(() => validateConfig({ kernels: ['debian-6.12'], stacks: ['apparmor'], include: [{ kernel: 'debian-6.12', stacks: ['smack,bogus'] }] })).toThrow(/unknown LSM `bogus`/);
+    expect(() => validateConfig({ kernels: ['debian-6.12'], stacks: ['apparmor'], include: {} })).toThrow(/`include` must be a list/);
   });
 });
