@@ -99,7 +99,7 @@ async function runCellScenariosNow(booted: BootedCell, facts: CellFacts, env: Ce
       return seconds;
     };
     const raw = async (cmd: string) => (await booted.ssh.exec(cmd, { timeoutMs: 30_000 })).stdout;
-    const { tests, resets } = await runScenarios(env.scenarioFiles ?? [], {
+    const { tests, resets, broken } = await runScenarios(env.scenarioFiles ?? [], {
       guest, reset, raw, progress: env.progress,
       ...(kernelConfig ? { kernelConfig } : {}),
       ...(env.testTimeoutSeconds ? { testTimeoutMs: env.testTimeoutSeconds * 1000 } : {}),
@@ -110,7 +110,7 @@ async function runCellScenariosNow(booted: BootedCell, facts: CellFacts, env: Ce
         await booted.ssh.shell();
       } } : {}),
     });
-    return { tests, snapshot: { saveSeconds, resetSeconds: resets } };
+    return { tests, broken, snapshot: { saveSeconds, resetSeconds: resets } };
   } finally {
     snapshot.close();
   }
@@ -143,6 +143,9 @@ export async function runCell(cell: Cell, env: CellEnv, result: CellResult): Pro
       const run = await runCellScenarios(booted, facts, env);
       result.tests = run.tests;
       result.snapshot = run.snapshot;
+      // The guest died or stopped answering mid-way: the tests after it are
+      // `error` already; the cell is too, so the run may retry it.
+      if (run.broken) throw new InfraError(run.broken);
     }
     result.status = 'ok';
   } catch (e) {

@@ -42,6 +42,10 @@ Exit codes: 0 all good, 1 a cell or test failed, 2 bad input or the harness coul
   --boot-timeout <s>  seconds from QEMU start to SSH login (default 240)
   --test <name>       only the tests whose name contains <name>
   --shell-on-fail     when a test fails, open a shell in the guest right there (exit it to go on)
+  --resume <run-dir>  finish an interrupted run: its finished cells stay, pending ones run
+                      (give the same --config/--scenario options as the first time)
+  --retries <n>       automatic retries of a cell whose guest or harness broke (default 1;
+                      a kernel panic is never retried)
 
 Writes <out>/run.json (the whole truth), matrix.md, matrix.html, junit.xml and kcidb.json.`,
   report: `Usage: lsm-matrix report <run-dir> [--against <older-run-dir>]
@@ -95,6 +99,8 @@ const RUN_OPTIONS = {
   'boot-timeout': { type: 'string' },
   test: { type: 'string' },
   'shell-on-fail': { type: 'boolean' },
+  resume: { type: 'string' },
+  retries: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -143,6 +149,7 @@ async function configFrom(values: { config?: string; kernel?: string[]; stack?: 
 async function cmdRun(args: string[]): Promise<number> {
   const { values } = parse(args, RUN_OPTIONS, 'run');
   if (values.help) return help('run');
+  if (values.resume && values.out && values.out !== values.resume) throw new UserError('run: --resume writes into the run it finishes; drop --out');
   const config = await configFrom(values);
   const { runMatrix } = await import('./run.ts');
   const { result, outDir, exitCode } = await runMatrix({
@@ -152,6 +159,8 @@ async function cmdRun(args: string[]): Promise<number> {
     ...(values.shard ? { shard: parseShard(values.shard) } : {}),
     ...(values.test ? { testName: values.test } : {}),
     ...(values['shell-on-fail'] ? { shellOnFail: true } : {}),
+    ...(values.resume ? { resume: values.resume } : {}),
+    ...(values.retries !== undefined ? { retries: values.retries === '0' ? 0 : positiveInt(values.retries, '--retries')! } : {}),
     log,
   });
   for (const c of result.cells) {

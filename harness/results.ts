@@ -48,6 +48,8 @@ export interface CellResult {
   image?: { name: string; hash: string };
   status: 'pending' | 'ok' | 'error';
   error?: { message: string; detail?: string };
+  /** Earlier attempts that ended in an infrastructure error and were retried. */
+  retried?: { message: string }[];
   accel?: 'kvm' | 'tcg';
   bootSeconds?: number;
   consoleLog?: string;
@@ -61,6 +63,8 @@ export interface RunResult {
   schema: 'lsm-matrix/run@1';
   runId: string;
   status: 'running' | 'complete' | 'interrupted' | 'failed';
+  /** When the run was finished later with `run --resume`. */
+  resumedAt?: string[];
   startedAt: string;
   finishedAt?: string;
   harness: { version: string };

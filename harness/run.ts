@@ -10,7 +10,8 @@ import { prepareKernel, type PreparedKernel } from './prepare.ts';
 import { ensureImage } from './images/build.ts';
 import { chooseAccel } from './vm/accel.ts';
 import { ensureKey } from './vm/sshkey.ts';
-import { onCleanup } from './vm/reaper.ts';
+import { interruptedBy, onCleanup } from './vm/reaper.ts';
+import { parseStack } from './stack.ts';
 import { runCell } from './cell.ts';
 import { annotate, writeReports } from './report/write.ts';
 import { findScenarios } from './scenario/discover.ts';
@@ -23,7 +24,32 @@ export interface RunOptions {
   shard?: Shard;
   testName?: string;
   shellOnFail?: boolean;
+  /** Automatic retries of a cell that ended in an infrastructure error (default 1). */
+  retries?: number;
+  /** A run directory to finish: its finished cells are kept, the pending ones run. */
+  resume?: string;
   log?: (line: string) => void;
+}
+
+/**
+ * Pure: whether a cell's error is the infrastructure's (worth one more try)
+ * rather than the kernel's: a panic or an initramfs that cannot find its
+ * disk will do the same again.
+ */
+export function retryable(message: string): boolean {
+  return !/kernel panic|initramfs|not a kernel|no such file/i.test(message);
+}
+
+async function loadResumable(dir: string): Promise<RunResult> {
+  let run: RunResult;
+  try {
+    run = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8'));
+  } catch (e) {
+    throw new UserError(`--resume \`${dir}\`: no readable run.json there (${messageOf(e).split('\n')[0]})`);
+  }
+  if (run.schema !== 'lsm-matrix/run@1') throw new UserError(`--resume \`${dir}\`: run.json is not an lsm-matrix run`);
+  if (!run.cells.some((c) => c.status === 'pending')) throw new UserError(`--resume \`${dir}\`: every cell already finished (status ${run.status}); nothing to resume`);
+  return run;
 }
 
 export const HARNESS_VERSION: string = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -51,13 +77,16 @@ async function qemuVersion(): Promise<string | undefined> {
 /** Run a matrix: resolve, build, boot every cell, write run.json as cells finish. */
 export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; outDir: string; exitCode: number }> {
   const log = opts.log ?? (() => {});
-  const runId = newRunId();
-  const outDir = opts.outDir ?? join('results', runId);
+  const resumed = opts.resume ? await loadResumable(opts.resume) : undefined;
+  const runId = resumed?.runId ?? newRunId();
+  const outDir = opts.resume ?? opts.outDir ?? join('results', runId);
   const runJson = join(outDir, 'run.json');
   let cells: Cell[] = expandMatrix(opts.config);
   const scenarioFiles = await findScenarios(opts.config.scenarios, opts.config.scenariosDir);
   if (opts.shard) cells = shardCells(cells, opts.shard);
-  const result: RunResult = {
+  // Resuming: the old run's cells, in its order; only the pending ones run again.
+  if (resumed) cells = resumed.cells.map((c) => ({ id: c.id, kernel: c.kernel.name, stack: parseStack(c.stack.id) }));
+  const result: RunResult = resumed ? { ...resumed, status: 'running', resumedAt: [...(resumed.resumedAt ?? []), new Date().toISOString()] } : {
     schema: 'lsm-matrix/run@1',
     runId,
     status: 'running',
@@ -75,7 +104,10 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
   // Kernels: bad specs and paths are the user's to fix (exit 2, before any boot);
   // a download that fails is this run's bad luck (those cells are `error`).
   const kernels = new Map<string, PreparedKernel | InfraError>();
-  for (const name of new Set(cells.map((c) => c.kernel))) {
+  const todo = cells.map((cell, i) => ({ cell, res: result.cells[i]!, n: i + 1 })).filter((x) => x.res.status === 'pending');
+  for (const t of todo) t.res.tests = [];
+  if (resumed) log(`resuming ${runId}: ${cells.length - todo.length} cell(s) finished, ${todo.length} to run`);
+  for (const name of new Set(todo.map((t) => t.cell.kernel))) {
     try {
       kernels.set(name, await prepareKernel(name, (l) => log(`kernel ${name}: ${l}`)));
     } catch (e) {
@@ -92,7 +124,7 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
     await save();
     await writeReports(outDir, result).catch(() => undefined);
   });
-  log(`run ${runId}: ${cells.length} cell(s) → ${outDir}`);
+  log(`run ${runId}: ${todo.length} cell(s) → ${outDir}`);
 
   const firstKernel = [...kernels.values()].find((k): k is PreparedKernel => !(k instanceof Error));
   // With no kernel to boot there is nothing to build an image for.
@@ -104,8 +136,9 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
   log(`accelerator: ${accel.kind} (${accel.reason})`);
   await save();
 
-  let done = 0;
-  const queue = cells.map((cell, i) => ({ cell, res: result.cells[i]!, n: i + 1 }));
+  let done = cells.length - todo.length;
+  const queue = [...todo];
+  const retries = opts.retries ?? 1;
   const worker = async () => {
     for (let item = queue.shift(); item; item = queue.shift()) {
       const { cell, res, n } = item;
@@ -114,7 +147,7 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
       if (k instanceof Error || !image) {
         res.status = 'error';
         res.error = { message: k instanceof Error ? k.message : 'no image' };
-      } else {
+      } else for (let attempt = 0; ; attempt++) {
         res.kernel.source = k.source;
         await runCell(cell, {
           kernel: k, image, accel, privateKey: key.privateKey,
@@ -127,6 +160,11 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
           ...(opts.shellOnFail ? { shellOnFail: true } : {}),
         }, res);
         if (res.consoleLog) res.consoleLog = relative(outDir, res.consoleLog);
+        if (res.status !== 'error' || attempt >= retries || !retryable(res.error!.message) || interruptedBy()) break;
+        log(`${tag()}: infrastructure error, retrying the cell once: ${res.error!.message.split('\n')[0]}`);
+        const retried = [...(res.retried ?? []), { message: res.error!.message }];
+        for (const key of Object.keys(res) as (keyof CellResult)[]) if (!['id', 'kernel', 'stack'].includes(key)) delete res[key];
+        Object.assign(res, { status: 'pending', tests: [], retried });
       }
       done++;
       log(`[${done}/${cells.length} done] ${cell.id}: ${summary(res)}`);

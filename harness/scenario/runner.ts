@@ -155,7 +155,7 @@ function suiteChain(task: Task): Suite[] {
 }
 
 /** Run scenario files in one booted cell and return one result per test. */
-export async function runScenarios(filepaths: string[], env: ScenarioEnv): Promise<{ tests: TestResult[]; resets: number[] }> {
+export async function runScenarios(filepaths: string[], env: ScenarioEnv): Promise<{ tests: TestResult[]; resets: number[]; broken?: string }> {
   const runner = new CellRunner(env);
   const files = await startTests(filepaths, runner);
   const tests: TestResult[] = [];
@@ -195,5 +195,5 @@ export async function runScenarios(filepaths: string[], env: ScenarioEnv): Promi
       });
     }
   }
-  return { tests, resets: runner.resets };
+  return { tests, resets: runner.resets, ...(runner.broken ? { broken: runner.broken } : {}) };
 }

@@ -7,8 +7,8 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = `${ROOT}bin/lsm-matrix.js`;
 
 /** The CLI as a user runs it; never throws, returns exit code and output. */
-export function cli(args: string[], opts: { timeoutMs?: number } = {}) {
-  return execa('node', [CLI, ...args], { cwd: ROOT, reject: false, all: true, timeout: opts.timeoutMs ?? 60 * 60_000 });
+export function cli(args: string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}) {
+  return execa('node', [CLI, ...args], { cwd: ROOT, reject: false, all: true, timeout: opts.timeoutMs ?? 60 * 60_000, ...(opts.env ? { env: opts.env } : {}) });
 }
 
 export async function readRun(dir: string): Promise<RunResult> {

@@ -4,12 +4,13 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { CLI, ROOT, processesMentioning, readRun } from './helpers.ts';
+import { CLI, ROOT, cli, processesMentioning, readRun } from './helpers.ts';
 import { cacheRoot } from '../../harness/cache.ts';
 
+const out = await mkdtemp(join(tmpdir(), 'lsmm-int-'));
+
 test('SIGINT during a boot leaves no QEMU and no overlay, and keeps run.json', async () => {
-  const out = await mkdtemp(join(tmpdir(), 'lsmm-int-'));
-  const child = execa('node', [CLI, 'run', '--kernel', 'debian-6.12', '--stack', 'apparmor', '--out', out], { cwd: ROOT, reject: false, all: true });
+  const child = execa('node', [CLI, 'run', '--kernel', 'debian-6.12', '--stack', 'apparmor', '--scenario', 'none', '--out', out], { cwd: ROOT, reject: false, all: true });
   let seen = '';
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no boot started: ${seen}`)), 20 * 60_000);
@@ -31,4 +32,48 @@ test('SIGINT during a boot leaves no QEMU and no overlay, and keeps run.json', a
   expect(run.status).toBe('interrupted');
   expect(run.cells).toHaveLength(1);
   expect(await readFile(join(out, 'cells', 'debian-6.12_apparmor', 'console.log'), 'utf8')).toMatch(/Linux version/);
+}, 30 * 60_000);
+
+test('run --resume finishes the interrupted run in place', async () => {
+  const r = await cli(['run', '--resume', out, '--scenario', 'none']);
+  expect(r.exitCode, String(r.all).slice(-3000)).toBe(0);
+  expect(r.stderr).toMatch(/resuming \S+: 0 cell\(s\) finished, 1 to run/);
+  const run = await readRun(out);
+  expect(run.status).toBe('complete');
+  expect(run.resumedAt).toHaveLength(1);
+  expect(run.cells[0]!.status).toBe('ok');
+  expect(run.cells[0]!.stack.active).toContain('apparmor');
+  const again = await cli(['run', '--resume', out]);
+  expect(again.exitCode).toBe(2);
+  expect(again.stderr).toMatch(/every cell already finished .*nothing to resume/);
+}, 30 * 60_000);
+
+test('kill -9 of one guest\'s QEMU mid-scenario: that cell is `error`, the next cell runs, exit 1, nothing left', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lsmm-kill-'));
+  const child = execa('node', [CLI, 'run', '--kernel', 'debian-6.12', '--stack', 'apparmor', '--stack', 'default', '--jobs', '1', '--retries', '0',
+    '--scenario', `${ROOT}test/fixtures/scenarios/slow/sleep.ts`, '--out', dir], { cwd: ROOT, reject: false, all: true });
+  let seen = '';
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`the first cell never reached its scenario: ${seen.slice(-2000)}`)), 20 * 60_000);
+    child.all!.on('data', (d: Buffer) => {
+      seen += d.toString();
+      if (/\[cell 1\/2\] debian-6.12 apparmor: scenario slow\/sleep/.test(seen)) { clearTimeout(t); resolve(); }
+    });
+  });
+  await new Promise((r) => setTimeout(r, 3000));
+  const victims = await processesMentioning(join(dir, 'cells', 'debian-6.12_apparmor'));
+  expect(victims).toHaveLength(1);
+  process.kill(victims[0]!, 'SIGKILL');
+  const r = await child;
+  expect(r.exitCode, String(r.all).slice(-3000)).toBe(1);
+  const run = await readRun(dir);
+  const [killed, next] = run.cells;
+  expect(killed!.status).toBe('error');
+  expect(killed!.error!.message).toMatch(/the cell broke|QEMU|SSH|connection/i);
+  expect(killed!.tests.map((t) => t.verdict)).toEqual(['error', 'error']);
+  expect(next!.status).toBe('ok');
+  expect(next!.tests.map((t) => t.verdict)).toEqual(['pass', 'pass']);
+  expect(await processesMentioning(dir)).toEqual([]);
+  const scratch = await readdir(join(cacheRoot(), 'scratch')).catch(() => [] as string[]);
+  expect(scratch.filter((d) => d.startsWith(`vm-${child.pid}-`))).toEqual([]);
 }, 30 * 60_000);
