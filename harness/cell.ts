@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { InfraError, messageOf } from './errors.ts';
 import { missingLsms } from './stack.ts';
-import { bootVm, type Vm } from './vm/qemu.ts';
+import { bootVm, qemuShape, type BootSpec, type Vm } from './vm/qemu.ts';
+import { dropSnapshot, findSnapshot, snapshotKey, storeSnapshot } from './vm/snapcache.ts';
 import { waitForSsh } from './vm/ready.ts';
 import type { Ssh } from './vm/ssh.ts';
 import { PROBE_SCRIPT, parseProbe } from './guest/probe.ts';
@@ -11,7 +12,7 @@ import type { CellResult } from './results.ts';
 import type { PreparedKernel } from './prepare.ts';
 import type { Image } from './images/build.ts';
 import { readFile } from 'node:fs/promises';
-import { Snapshot } from './vm/snapshot.ts';
+import { Snapshot, setGuestClock } from './vm/snapshot.ts';
 import { Guest, type CellFacts } from './guest/guest.ts';
 import { runScenarios } from './scenario/runner.ts';
 import { parseKernelConfig } from './scenario/requirements.ts';
@@ -33,18 +34,21 @@ export interface CellEnv {
   testName?: string;
   /** Open an interactive shell in the guest when a test fails (spread's -debug). */
   shellOnFail?: boolean;
+  /** Start from / save to the snapshot cache; needs QEMU's version for the key. */
+  snapshotCache?: { qemuVersion: string };
 }
 
 export interface BootedCell {
   vm: Vm;
   ssh: Ssh;
   bootSeconds: number;
+  /** Booted, or restored from the snapshot cache (key given when the cache is on). */
+  from: 'boot' | 'snapshot';
+  key?: string;
 }
 
-/** Boot the cell's guest and log in. The caller owns vm.stop(). */
-export async function bootCell(cell: Cell, env: CellEnv): Promise<BootedCell> {
-  const t0 = Date.now();
-  const vm = await bootVm({
+function bootSpec(cell: Cell, env: CellEnv): BootSpec {
+  return {
     vmlinuz: env.kernel.files.vmlinuz,
     initramfs: env.kernel.initramfs,
     modulesDisk: env.kernel.modulesDisk,
@@ -54,10 +58,49 @@ export async function bootCell(cell: Cell, env: CellEnv): Promise<BootedCell> {
     workDir: env.outDir,
     memoryMiB: env.memoryMiB,
     cpus: env.cpus,
+  };
+}
+
+function cacheKey(spec: BootSpec, env: CellEnv): string | undefined {
+  if (!env.snapshotCache) return undefined;
+  return snapshotKey({
+    kernelDir: env.kernel.dir, initramfs: spec.initramfs, ...(spec.modulesDisk ? { modulesDisk: spec.modulesDisk } : {}),
+    imageHash: env.image.hash, base: env.image.base, cmdline: spec.cmdline, accel: spec.accel.kind,
+    memoryMiB: env.memoryMiB, cpus: env.cpus, qemuVersion: env.snapshotCache.qemuVersion, qemuShape: qemuShape(spec),
   });
+}
+
+/** Start from the snapshot cache; any failure removes the entry and returns undefined (the caller boots). */
+async function restoreCell(spec: BootSpec, key: string, env: CellEnv): Promise<BootedCell | undefined> {
+  const found = await findSnapshot(key, env.image.base);
+  if (found.stale) env.progress(`snapshot cache entry was stale (${found.stale}): removed, booting`);
+  if (!found.disk) return undefined;
+  const t0 = Date.now();
+  let vm: Vm | undefined;
+  try {
+    vm = await bootVm({ ...spec, restoreFrom: found.disk });
+    const ssh = await waitForSsh(vm, { privateKey: env.privateKey, deadlineMs: 60_000 });
+    await setGuestClock(ssh);
+    return { vm, ssh, bootSeconds: (Date.now() - t0) / 1000, from: 'snapshot', key };
+  } catch (e) {
+    await vm?.stop();
+    await dropSnapshot(key);
+    env.progress(`snapshot cache entry unusable (${messageOf(e).split('\n')[0]}): removed, booting`);
+    return undefined;
+  }
+}
+
+/** Boot the cell's guest (or restore it from the snapshot cache) and log in. The caller owns vm.stop(). */
+export async function bootCell(cell: Cell, env: CellEnv): Promise<BootedCell> {
+  const spec = bootSpec(cell, env);
+  const key = cacheKey(spec, env);
+  const restored = key ? await restoreCell(spec, key, env) : undefined;
+  if (restored) return restored;
+  const t0 = Date.now();
+  const vm = await bootVm(spec);
   try {
     const ssh = await waitForSsh(vm, { privateKey: env.privateKey, deadlineMs: env.bootTimeoutSeconds * 1000 });
-    return { vm, ssh, bootSeconds: (Date.now() - t0) / 1000 };
+    return { vm, ssh, bootSeconds: (Date.now() - t0) / 1000, from: 'boot', ...(key ? { key } : {}) };
   } catch (e) {
     await vm.stop();
     throw e;
@@ -82,14 +125,12 @@ function inTurn<T>(fn: () => Promise<T>): Promise<T> {
   return mine;
 }
 
-async function runCellScenarios(booted: BootedCell, facts: CellFacts, env: CellEnv) {
-  return inTurn(() => runCellScenariosNow(booted, facts, env));
+async function runCellScenarios(booted: BootedCell, snapshot: Snapshot, facts: CellFacts, env: CellEnv) {
+  return inTurn(() => runCellScenariosNow(booted, snapshot, facts, env));
 }
 
-async function runCellScenariosNow(booted: BootedCell, facts: CellFacts, env: CellEnv) {
-  const snapshot = await Snapshot.open(booted.vm, env.privateKey);
-  try {
-    const saveSeconds = await snapshot.save();
+async function runCellScenariosNow(booted: BootedCell, snapshot: Snapshot, facts: CellFacts, env: CellEnv) {
+  {
     const guest = new Guest(booted.ssh, facts);
     const kernelConfig = env.kernel.files.config ? parseKernelConfig(await readFile(env.kernel.files.config, 'utf8')) : undefined;
     const reset = async () => {
@@ -110,10 +151,27 @@ async function runCellScenariosNow(booted: BootedCell, facts: CellFacts, env: Ce
         await booted.ssh.shell();
       } } : {}),
     });
-    return { tests, broken, snapshot: { saveSeconds, resetSeconds: resets } };
-  } finally {
-    snapshot.close();
+    return { tests, broken, resets };
   }
+}
+
+/**
+ * The state scenario files are reset to: saved once after the probe (and
+ * kept in the snapshot cache when it is on); a guest restored from the cache
+ * already holds it.
+ */
+async function saveBooted(cell: Cell, booted: BootedCell, snapshot: Snapshot, env: CellEnv, result: CellResult): Promise<number> {
+  if (booted.from === 'snapshot') return 0;
+  if (booted.key && booted.vm.overlay) {
+    try {
+      const seconds = await storeSnapshot(booted.key, snapshot.monitor, booted.vm.overlay, { cell: cell.id, kernel: env.kernel.source, release: result.kernel.release });
+      env.progress(`saved to the snapshot cache in ${seconds.toFixed(1)} s`);
+      return seconds;
+    } catch (e) {
+      env.progress(`could not save to the snapshot cache: ${messageOf(e)}`);
+    }
+  }
+  return env.scenarioFiles?.length ? snapshot.save() : 0;
 }
 
 
@@ -127,7 +185,8 @@ export async function runCell(cell: Cell, env: CellEnv, result: CellResult): Pro
     env.progress(`booting (${env.accel.kind})`);
     booted = await bootCell(cell, env);
     result.bootSeconds = booted.bootSeconds;
-    env.progress(`ssh ready in ${booted.bootSeconds.toFixed(1)} s; probing`);
+    result.startedFrom = booted.from;
+    env.progress(`ssh ready in ${booted.bootSeconds.toFixed(1)} s${booted.from === 'snapshot' ? ' (restored from the snapshot cache)' : ''}; probing`);
     const r = await booted.ssh.exec(PROBE_SCRIPT, { timeoutMs: 60_000 });
     if (r.timedOut) throw new InfraError('probe timed out after 60 s');
     const probe = parseProbe(r.stdout);
@@ -135,17 +194,27 @@ export async function runCell(cell: Cell, env: CellEnv, result: CellResult): Pro
     result.kernel.release = probe.kernelRelease;
     result.stack.active = probe.activeLsms;
     result.stack.missing = missingLsms(cell.stack, probe.activeLsms);
-    if (env.scenarioFiles?.length) {
-      const facts: CellFacts = {
-        kernel: cell.kernel, release: probe.kernelRelease, probe,
-        stack: { id: cell.stack.id, requested: cell.stack.requested, active: probe.activeLsms },
+    const snapshot = await Snapshot.open(booted.vm, env.privateKey);
+    try {
+      const saveSeconds = await saveBooted(cell, booted, snapshot, env, result);
+      result.snapshot = {
+        saveSeconds, resetSeconds: [], cache: booted.from === 'snapshot' ? 'hit' : booted.key ? 'stored' : 'off',
+        ...(booted.key ? { cacheKey: booted.key } : {}),
       };
-      const run = await runCellScenarios(booted, facts, env);
-      result.tests = run.tests;
-      result.snapshot = run.snapshot;
-      // The guest died or stopped answering mid-way: the tests after it are
-      // `error` already; the cell is too, so the run may retry it.
-      if (run.broken) throw new InfraError(run.broken);
+      if (env.scenarioFiles?.length) {
+        const facts: CellFacts = {
+          kernel: cell.kernel, release: probe.kernelRelease, probe,
+          stack: { id: cell.stack.id, requested: cell.stack.requested, active: probe.activeLsms },
+        };
+        const run = await runCellScenarios(booted, snapshot, facts, env);
+        result.tests = run.tests;
+        result.snapshot.resetSeconds = run.resets;
+        // The guest died or stopped answering mid-way: the tests after it are
+        // `error` already; the cell is too, so the run may retry it.
+        if (run.broken) throw new InfraError(run.broken);
+      }
+    } finally {
+      snapshot.close();
     }
     result.status = 'ok';
   } catch (e) {

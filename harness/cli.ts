@@ -35,7 +35,7 @@ Exit codes: 0 all good, 1 a cell or test failed, 2 bad input or the harness coul
   --stack <stack>     LSM stack, repeatable; replaces the config's list:
                         default | apparmor | smack,apparmor | lsm=<list> | security=<list>
   --scenario <glob>   scenario files to run in every cell, repeatable: apparmor/**,
-                        docker/*, seccomp/docker-seccomp (default: the config's; none = probe only)
+                        docker/*, seccomp/docker-seccomp (default: the config's; none: boot and probe only)
   --out <dir>         where results go (default: results/<run-id>/)
   --jobs <n>          cells booted at once (default: from cores and memory)
   --shard <k/n>       run only the k-th of n deterministic slices of the cells
@@ -44,6 +44,9 @@ Exit codes: 0 all good, 1 a cell or test failed, 2 bad input or the harness coul
   --shell-on-fail     when a test fails, open a shell in the guest right there (exit it to go on)
   --resume <run-dir>  finish an interrupted run: its finished cells stay, pending ones run
                       (give the same --config/--scenario options as the first time)
+  --no-snapshot-cache boot every cell (default: a cell whose kernel, stack, image and QEMU
+                      are unchanged starts from its saved booted state in <cache>/snapshots;
+                      LSM_MATRIX_SNAPSHOTS=0 does the same)
   --retries <n>       automatic retries of a cell whose guest or harness broke (default 1;
                       a kernel panic is never retried)
 
@@ -100,6 +103,7 @@ const RUN_OPTIONS = {
   test: { type: 'string' },
   'shell-on-fail': { type: 'boolean' },
   resume: { type: 'string' },
+  'no-snapshot-cache': { type: 'boolean' },
   retries: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -140,7 +144,8 @@ async function configFrom(values: { config?: string; kernel?: string[]; stack?: 
   if (values.stack) config.stacks = values.stack.map(parseStack);
   // Command-line lists say exactly which cells: the config's extra cells go.
   if (values.kernel || values.stack) config.include = [];
-  if (values.scenario) config.scenarios = values.scenario;
+  // `--scenario none`: boot and probe only.
+  if (values.scenario) config.scenarios = values.scenario.filter((x) => x !== 'none');
   const t = positiveInt(values['boot-timeout'], '--boot-timeout');
   if (t) config.bootTimeoutSeconds = t;
   return config;
@@ -160,6 +165,7 @@ async function cmdRun(args: string[]): Promise<number> {
     ...(values.test ? { testName: values.test } : {}),
     ...(values['shell-on-fail'] ? { shellOnFail: true } : {}),
     ...(values.resume ? { resume: values.resume } : {}),
+    ...(values['no-snapshot-cache'] ? { snapshotCache: false } : {}),
     ...(values.retries !== undefined ? { retries: values.retries === '0' ? 0 : positiveInt(values.retries, '--retries')! } : {}),
     log,
   });

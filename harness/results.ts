@@ -54,8 +54,10 @@ export interface CellResult {
   bootSeconds?: number;
   consoleLog?: string;
   probe?: Probe;
-  /** savevm after the probe, and each loadvm + SSH login between scenario files. */
-  snapshot?: { saveSeconds: number; resetSeconds: number[] };
+  /** Booted, or restored from the snapshot cache (then bootSeconds is the restore). */
+  startedFrom?: 'boot' | 'snapshot';
+  /** savevm after the probe, each loadvm + SSH login between scenario files, and the snapshot cache's part. */
+  snapshot?: { saveSeconds: number; resetSeconds: number[]; cache?: 'hit' | 'stored' | 'off'; cacheKey?: string };
   tests: TestResult[];
 }
 

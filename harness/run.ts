@@ -13,6 +13,7 @@ import { ensureKey } from './vm/sshkey.ts';
 import { interruptedBy, onCleanup } from './vm/reaper.ts';
 import { parseStack } from './stack.ts';
 import { runCell } from './cell.ts';
+import { snapshotDisabled } from './vm/snapcache.ts';
 import { annotate, writeReports } from './report/write.ts';
 import { findScenarios } from './scenario/discover.ts';
 import { writeJsonAtomic, type CellResult, type RunResult } from './results.ts';
@@ -26,6 +27,8 @@ export interface RunOptions {
   shellOnFail?: boolean;
   /** Automatic retries of a cell that ended in an infrastructure error (default 1). */
   retries?: number;
+  /** Start cells from (and save them to) the snapshot cache (default true). */
+  snapshotCache?: boolean;
   /** A run directory to finish: its finished cells are kept, the pending ones run. */
   resume?: string;
   log?: (line: string) => void;
@@ -136,6 +139,8 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
   log(`accelerator: ${accel.kind} (${accel.reason})`);
   await save();
 
+  // On unless asked not to (--no-snapshot-cache, LSM_MATRIX_SNAPSHOTS=0); keyed by QEMU's version too.
+  const snapshotCache = opts.snapshotCache === false || snapshotDisabled() || !result.host.qemuVersion ? undefined : { qemuVersion: result.host.qemuVersion };
   let done = cells.length - todo.length;
   const queue = [...todo];
   const retries = opts.retries ?? 1;
@@ -158,6 +163,7 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
           scenarioFiles, testTimeoutSeconds: opts.config.testTimeoutSeconds,
           ...(opts.testName ? { testName: opts.testName } : {}),
           ...(opts.shellOnFail ? { shellOnFail: true } : {}),
+          ...(snapshotCache ? { snapshotCache } : {}),
         }, res);
         if (res.consoleLog) res.consoleLog = relative(outDir, res.consoleLog);
         if (res.status !== 'error' || attempt >= retries || !retryable(res.error!.message) || interruptedBy()) break;

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { cacheRoot } from '../cache.ts';
 import { join, resolve } from 'node:path';
@@ -9,6 +9,7 @@ import { consoleFailure, lastLines, readConsole } from './console.ts';
 import { freePort } from './ports.ts';
 import { onCleanup } from './reaper.ts';
 import type { Accel } from './accel.ts';
+import { SNAPSHOT_NAME } from './snapcache.ts';
 
 export interface BootSpec {
   vmlinuz: string;
@@ -25,11 +26,15 @@ export interface BootSpec {
   memoryMiB?: number;
   cpus?: number;
   machine?: string;
+  /** A cached overlay holding the internal snapshot SNAPSHOT_NAME: copied, then started with -loadvm. */
+  restoreFrom?: string;
 }
 
 export interface Vm {
   pid: number;
   sshPort: number;
+  /** The throwaway overlay the guest writes to. */
+  overlay?: string;
   consolePath: string;
   qmpPath: string;
   startedAt: number;
@@ -66,7 +71,13 @@ export function qemuArgs(spec: BootSpec, paths: { overlay?: string; console: str
     ...(spec.modulesDisk ? ['-drive', `file=${qemuEscape(spec.modulesDisk)},if=virtio,format=raw,readonly=on`] : []),
     '-netdev', `user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:${sshPort}-:22`,
     '-device', 'virtio-net-pci,netdev=net0',
+    ...(spec.restoreFrom ? ['-loadvm', SNAPSHOT_NAME] : []),
   ];
+}
+
+/** Pure: the QEMU command line without this boot's paths and port: what a saved guest state must match. */
+export function qemuShape(spec: BootSpec): string {
+  return qemuArgs({ ...spec, restoreFrom: undefined }, { overlay: 'OVERLAY', console: 'CONSOLE', qmp: 'QMP' }, 0).join(' ');
 }
 
 /** Boot one guest. Retries when QEMU loses the race for the forwarded port. */
@@ -86,7 +97,10 @@ export async function bootVm(spec: BootSpec): Promise<Vm> {
   };
   const forgetFiles = onCleanup(removeFiles);
   if (overlay && spec.base) {
-    await sh('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', spec.base, '-F', 'qcow2', overlay], { pkg: 'qemu-utils' }).catch(async (e) => {
+    const make = spec.restoreFrom
+      ? copyFile(spec.restoreFrom, overlay).then(() => chmod(overlay, 0o644))
+      : sh('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', spec.base, '-F', 'qcow2', overlay], { pkg: 'qemu-utils' });
+    await make.catch(async (e) => {
       await removeFiles();
       forgetFiles();
       throw e;
@@ -127,7 +141,7 @@ export async function bootVm(spec: BootSpec): Promise<Vm> {
     })());
     const unregister = onCleanup(stop);
     forgetFiles();
-    return { pid: child.pid!, sshPort, consolePath, qmpPath, startedAt: Date.now(), exited, isRunning: () => running, stderr: () => stderr, stop };
+    return { pid: child.pid!, sshPort, ...(overlay ? { overlay } : {}), consolePath, qmpPath, startedAt: Date.now(), exited, isRunning: () => running, stderr: () => stderr, stop };
   }
 }
 

@@ -3,8 +3,7 @@ import { Qmp } from './qmp.ts';
 import { waitForSsh } from './ready.ts';
 import type { Ssh } from './ssh.ts';
 import type { Vm } from './qemu.ts';
-
-const NAME = 'lsm-matrix-booted';
+import { SNAPSHOT_NAME } from './snapcache.ts';
 
 /**
  * The booted state of a guest as an internal qcow2 snapshot of its overlay:
@@ -18,9 +17,14 @@ export class Snapshot {
     return new Snapshot(await Qmp.connect(vm.qmpPath), vm, privateKey);
   }
 
+  /** The QMP connection, for the snapshot cache (which saves and copies in one pause). */
+  get monitor(): Qmp {
+    return this.qmp;
+  }
+
   async save(): Promise<number> {
     const t = Date.now();
-    const out = await this.qmp.hmp(`savevm ${NAME}`);
+    const out = await this.qmp.hmp(`savevm ${SNAPSHOT_NAME}`);
     if (out.trim()) throw new InfraError(`savevm failed: ${out.trim()}`);
     return (Date.now() - t) / 1000;
   }
@@ -29,13 +33,19 @@ export class Snapshot {
   async restore(old: Ssh): Promise<{ ssh: Ssh; seconds: number }> {
     const t = Date.now();
     old.close();
-    const out = await this.qmp.hmp(`loadvm ${NAME}`);
+    const out = await this.qmp.hmp(`loadvm ${SNAPSHOT_NAME}`);
     if (out.trim()) throw new InfraError(`loadvm failed: ${out.trim()}`);
     const ssh = await waitForSsh(this.vm, { privateKey: this.privateKey, deadlineMs: 60_000 });
+    await setGuestClock(ssh);
     return { ssh, seconds: (Date.now() - t) / 1000 };
   }
 
   close(): void {
     this.qmp.close();
   }
+}
+
+/** A restored guest's clock is the saved one: set it to now, as scenarios compare times (snap, docker). */
+export async function setGuestClock(ssh: Ssh): Promise<void> {
+  await ssh.exec(`date -s @${Math.floor(Date.now() / 1000)} >/dev/null`, { timeoutMs: 10_000 });
 }

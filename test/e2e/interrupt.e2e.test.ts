@@ -10,7 +10,7 @@ import { cacheRoot } from '../../harness/cache.ts';
 const out = await mkdtemp(join(tmpdir(), 'lsmm-int-'));
 
 test('SIGINT during a boot leaves no QEMU and no overlay, and keeps run.json', async () => {
-  const child = execa('node', [CLI, 'run', '--kernel', 'debian-6.12', '--stack', 'apparmor', '--scenario', 'none', '--out', out], { cwd: ROOT, reject: false, all: true });
+  const child = execa('node', [CLI, 'run', '--kernel', 'debian-6.12', '--stack', 'apparmor', '--scenario', 'none', '--no-snapshot-cache', '--out', out], { cwd: ROOT, reject: false, all: true });
   let seen = '';
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no boot started: ${seen}`)), 20 * 60_000);
