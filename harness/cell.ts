@@ -61,6 +61,11 @@ function bootSpec(cell: Cell, env: CellEnv): BootSpec {
   };
 }
 
+/** The cell's key in the snapshot cache; undefined when the cache is off. */
+export function cellSnapshotKey(cell: Cell, env: CellEnv): string | undefined {
+  return cacheKey(bootSpec(cell, env), env);
+}
+
 function cacheKey(spec: BootSpec, env: CellEnv): string | undefined {
   if (!env.snapshotCache) return undefined;
   return snapshotKey({
