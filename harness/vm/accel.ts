@@ -1,4 +1,7 @@
-import { access, constants } from 'node:fs/promises';
+import { access, constants, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { cacheRoot } from '../cache.ts';
 
 export interface Accel {
   kind: 'kvm' | 'tcg';
@@ -26,8 +29,20 @@ async function probe(vmlinuz: string, initramfs: string): Promise<Accel> {
   } catch (e: any) {
     return { kind: 'tcg', reason: `/dev/kvm not usable (${e?.code ?? e})` };
   }
+  // One probe per host boot and QEMU build: what KVM can do does not change in between.
+  const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '')).trim();
+  const qemu = String((await execa('qemu-system-x86_64', ['--version'], { reject: false })).stdout).split('\n')[0];
+  const file = join(cacheRoot(), 'accel.json');
+  const known = await readFile(file, 'utf8').then(JSON.parse).catch(() => undefined);
+  if (bootId && known?.bootId === bootId && known?.qemu === qemu && (known.kind === 'kvm' || known.kind === 'tcg')) {
+    return { kind: known.kind, reason: `${known.reason} (probed ${known.at}, same host boot and QEMU)` };
+  }
   const { floorBoot } = await import('./floor.ts');
-  const r = await floorBoot(vmlinuz, initramfs, { kind: "kvm", reason: "probe" }, 10_000);
-  if (r.reached) return { kind: 'kvm', reason: `KVM probe boot reached init in ${r.seconds.toFixed(2)} s` };
-  return { kind: 'tcg', reason: `KVM probe boot failed: ${r.why}` };
+  const r = await floorBoot(vmlinuz, initramfs, { kind: 'kvm', reason: 'probe' }, 10_000);
+  const accel: Accel = r.reached
+    ? { kind: 'kvm', reason: `KVM probe boot reached init in ${r.seconds.toFixed(2)} s` }
+    : { kind: 'tcg', reason: `KVM probe boot failed: ${r.why}` };
+  await mkdir(cacheRoot(), { recursive: true });
+  await writeFile(file, JSON.stringify({ ...accel, bootId, qemu, at: new Date().toISOString() })).catch(() => {});
+  return accel;
 }
