@@ -92,7 +92,7 @@ describe('debian-6.12 with lsm=selinux,apparmor: the first exclusive LSM wins', 
   beforeAll(async () => {
     const out = await mkdtemp(join(tmpdir(), 'lsmm-e2e-612-'));
     const r = await cli(['run', '--kernel', 'debian-6.12', '--stack', 'selinux,apparmor', '--out', out,
-      '--scenario', 'apparmor/enabled', '--scenario', 'docker/apparmor-host-apparmor-container']);
+      '--scenario', 'apparmor/enabled', '--scenario', 'docker/apparmor-host-apparmor-container', '--scenario', 'smack/enabled']);
     exitCode = r.exitCode;
     run = await readRun(out);
     expect(schemaErrors(run)).toEqual([]);
@@ -112,11 +112,18 @@ describe('debian-6.12 with lsm=selinux,apparmor: the first exclusive LSM wins', 
 
   test('AppArmor scenarios are skipped with the reason, never passed', () => {
     const c = run.cells[0]!;
-    expect(c.tests.length).toBeGreaterThan(5);
-    for (const t of c.tests) {
+    const aa = c.tests.filter((t) => !t.scenario.startsWith('smack/'));
+    expect(aa.length).toBeGreaterThan(5);
+    for (const t of aa) {
       expect(t.verdict).toBe('skip');
-      expect(t.reason).toMatch(/^AppArmor not active: requested selinux,apparmor, active lockdown,capability,selinux/);
+      expect(t.reason).toMatch(/^AppArmor not active: requested selinux,apparmor, active lockdown,capability,selinux.*: the first exclusive LSM \(SELinux\) wins on this kernel$/);
     }
     expect(exitCode).toBe(0);
+  });
+
+  test('Smack scenarios on a kernel without Smack are skipped saying so', () => {
+    const smack = run.cells[0]!.tests.filter((t) => t.scenario === 'smack/enabled');
+    expect(smack.length).toBe(3);
+    for (const t of smack) expect(t.reason).toMatch(/^Smack not active: requested selinux,apparmor, active lockdown,capability,selinux/);
   });
 });
