@@ -28,6 +28,13 @@ export async function doctor(print: (l: string) => void): Promise<number> {
     // ssh-keygen has no version flag: being on PATH is the check.
     await tool('sh', ['-c', 'command -v ssh-keygen'], 'openssh-client').then((c) => ({ ...c, name: 'ssh-keygen' })),
     await tool('xz', ['--version'], 'xz-utils'),
+    // For source: kernels (Smack cells) only.
+    await tool('make', ['--version'], 'make'),
+    await tool('flex', ['--version'], 'flex'),
+    await tool('bison', ['--version'], 'bison'),
+    await tool('patch', ['--version'], 'patch'),
+    await tool('ccache', ['--version'], 'ccache'),
+    await tool('sh', ['-c', 'test -e /usr/include/libelf.h && test -e /usr/include/openssl/ssl.h && echo headers present'], 'libelf-dev libssl-dev').then((c) => ({ ...c, name: 'libelf/openssl headers' })),
   ];
   const bb = await describeFile('/bin/busybox');
   const staticBb = /statically linked|static-pie/.test(bb);

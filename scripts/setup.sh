@@ -6,7 +6,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PACKAGES="qemu-system-x86 qemu-utils mmdebstrap busybox-static cpio e2fsprogs kmod dpkg
-  openssh-client xz-utils zstd file gcc libc6-dev libseccomp-dev chromium"
+  openssh-client xz-utils zstd file gcc libc6-dev libseccomp-dev chromium
+  make flex bison bc libelf-dev libssl-dev ccache patch"
 
 missing=""
 for p in $PACKAGES; do
