@@ -64,7 +64,7 @@ export async function ensureImage(name: string, progress: Progress = () => {}): 
     await chmod(join(tmp, 'base.qcow2'), 0o444);
     await writeFile(join(tmp, 'image.json'), JSON.stringify({ name, hash, sizeMiB, packages: recipe.packages, builtAt: new Date().toISOString(), buildSeconds: (Date.now() - t0) / 1000 }, null, 2));
     progress(`image ${name}: built in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  });
+  }, (pid) => progress(`image ${name}: another lsm-matrix (pid ${pid}) is building it; waiting for it`));
   if (!built) progress(`image ${name}-${hash}: cached`);
   return { name, hash, base: join(dir, 'base.qcow2') };
 }

@@ -59,7 +59,7 @@ async function fromDebianPackage(name: string, pkg: string, root: string, progre
     progress(`extracting ${basename(deb)}`);
     await extractKernelDebs([await debInfo(deb)], tmp);
     await rm(deb);
-  });
+  }, (pid) => progress(`another lsm-matrix (pid ${pid}) is extracting ${pkg}; waiting for it`));
   if (!built) progress(`${pkg} ${version}: cached`);
   return load(name, `debian:${pkg}=${version}`, dir);
 }

@@ -12,7 +12,7 @@ import { cpus } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { execa } from 'execa';
 import { UserError, InfraError } from '../errors.ts';
-import { buildOnce, cacheRoot, exists } from '../cache.ts';
+import { buildOnce, cacheRoot, exists, withCacheLock } from '../cache.ts';
 import { onCleanup } from '../vm/reaper.ts';
 import { sh } from '../proc.ts';
 import { aptDownload, aptVersion } from './apt.ts';
@@ -131,12 +131,27 @@ export async function buildSourceKernel(name: string, spec: SourceSpec, root: st
   const index = join(root, 'source-index', inputKey);
   const source = `source:${origin.id}${patches.length ? ` +${patches.length} patches` : ''} fragments=${spec.fragments.join('+') || '(none)'}`;
 
-  const known = await readFile(index, 'utf8').catch(() => '');
-  if (known && (await exists(join(root, known.trim(), 'files.json')))) {
-    progress(`${name}: cached (${known.trim()})`);
-    return { dir: join(root, known.trim()), source };
+  const cached = async () => {
+    const known = (await readFile(index, 'utf8').catch(() => '')).trim();
+    return known && (await exists(join(root, known, 'files.json'))) ? join(root, known) : undefined;
+  };
+  const hit = await cached();
+  if (hit) {
+    progress(`${name}: cached (${hit.split('/').pop()})`);
+    return { dir: hit, source };
   }
+  await mkdir(join(root, 'source-index'), { recursive: true });
+  return withCacheLock(index, async () => {
+    const made = await cached();
+    if (made) return { dir: made, source };
+    return buildLocked(name, origin, patches, fragments, inputKey, index, source, root, progress);
+  }, (pid) => progress(`${name}: another lsm-matrix (pid ${pid}) is building this kernel; waiting for it`));
+}
 
+async function buildLocked(
+  name: string, origin: Origin, patches: Patch[], fragments: { name: string; path: string; text: string }[],
+  inputKey: string, index: string, source: string, root: string, progress: Progress,
+): Promise<{ dir: string; source: string }> {
   const logs = join(root, 'logs');
   await mkdir(logs, { recursive: true });
   const logPath = join(logs, `source-${inputKey}.log`);
