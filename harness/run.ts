@@ -14,6 +14,7 @@ import { interruptedBy, onCleanup } from './vm/reaper.ts';
 import { parseStack } from './stack.ts';
 import { runCell } from './cell.ts';
 import { snapshotDisabled } from './vm/snapcache.ts';
+import { RunProgress, historyKey, loadHistory, saveHistory, slowestFirst } from './progress.ts';
 import { annotate, writeReports } from './report/write.ts';
 import { findScenarios } from './scenario/discover.ts';
 import { writeJsonAtomic, type CellResult, type RunResult } from './results.ts';
@@ -141,14 +142,21 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
 
   // On unless asked not to (--no-snapshot-cache, LSM_MATRIX_SNAPSHOTS=0); keyed by QEMU's version too.
   const snapshotCache = opts.snapshotCache === false || snapshotDisabled() || !result.host.qemuVersion ? undefined : { qemuVersion: result.host.qemuVersion };
-  let done = cells.length - todo.length;
-  const queue = [...todo];
+  const jobs = Math.max(1, opts.jobs ?? defaultJobs());
+  const history = await loadHistory();
+  const hk = (id: string) => historyKey(id, opts.config.scenarios);
+  // Unknown cells: a full cell of scenarios takes ~10 min under TCG, a probe ~1.
+  const estimate = (id: string) => history[hk(id)] ?? (scenarioFiles.length ? 600 : 60);
+  const queue = slowestFirst(todo, (x) => history[hk(x.cell.id)]);
+  const progress = new RunProgress(todo.length, jobs, estimate, () => queue.map((q) => q.cell.id), log);
   const retries = opts.retries ?? 1;
   const worker = async () => {
     for (let item = queue.shift(); item; item = queue.shift()) {
       const { cell, res, n } = item;
       const k = kernels.get(cell.kernel)!;
       const tag = () => `[cell ${n}/${cells.length}] ${cell.id}`;
+      const started = Date.now();
+      progress.started(cell.id);
       if (k instanceof Error || !image) {
         res.status = 'error';
         res.error = { message: k instanceof Error ? k.message : 'no image' };
@@ -159,7 +167,10 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
           outDir: join(outDir, 'cells', cellDirName(cell.id)),
           bootTimeoutSeconds: opts.config.bootTimeoutSeconds,
           memoryMiB: opts.config.memoryMiB, cpus: opts.config.cpus,
-          progress: (l) => log(`${tag()}: ${l}`),
+          progress: (l) => {
+            if (/^(scenario |booting|ssh ready|saved )/.test(l)) progress.doing(cell.id, l.split(';')[0]!);
+            progress.log(`${tag()}: ${l}`);
+          },
           scenarioFiles, testTimeoutSeconds: opts.config.testTimeoutSeconds,
           ...(opts.testName ? { testName: opts.testName } : {}),
           ...(opts.shellOnFail ? { shellOnFail: true } : {}),
@@ -167,17 +178,21 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
         }, res);
         if (res.consoleLog) res.consoleLog = relative(outDir, res.consoleLog);
         if (res.status !== 'error' || attempt >= retries || !retryable(res.error!.message) || interruptedBy()) break;
-        log(`${tag()}: infrastructure error, retrying the cell once: ${res.error!.message.split('\n')[0]}`);
+        progress.log(`${tag()}: infrastructure error, retrying the cell once: ${res.error!.message.split('\n')[0]}`);
         const retried = [...(res.retried ?? []), { message: res.error!.message }];
         for (const key of Object.keys(res) as (keyof CellResult)[]) if (!['id', 'kernel', 'stack'].includes(key)) delete res[key];
         Object.assign(res, { status: 'pending', tests: [], retried });
       }
-      done++;
-      log(`[${done}/${cells.length} done] ${cell.id}: ${summary(res)}`);
+      if (res.status === 'ok') {
+        history[hk(cell.id)] = Math.round((Date.now() - started) / 1000);
+        await saveHistory(history);
+      }
+      progress.finished(cell.id, summary(res));
       await save();
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, opts.jobs ?? defaultJobs()) }, worker));
+  await Promise.all(Array.from({ length: jobs }, worker));
+  progress.stop();
   result.status = 'complete';
   result.finishedAt = new Date().toISOString();
   annotate(result);
