@@ -1,0 +1,14 @@
+import { prepareKernel } from './harness/prepare.ts';
+import { ensureImage } from './harness/images/build.ts';
+import { chooseAccel } from './harness/vm/accel.ts';
+import { ensureKey } from './harness/vm/sshkey.ts';
+import { bootCell } from './harness/cell.ts';
+import { parseStack } from './harness/stack.ts';
+const kernel = await prepareKernel(process.argv[2] ?? 'debian-6.12');
+const image = await ensureImage('bookworm-containers', () => {});
+const key = await ensureKey();
+const accel = await chooseAccel(kernel.files.vmlinuz, kernel.initramfs);
+const b = await bootCell({ id: 'dbg', kernel: 'x', stack: parseStack(process.argv[3] ?? 'apparmor') }, { kernel, image, accel, privateKey: key.privateKey, outDir: '/tmp/lsmmdbg', bootTimeoutSeconds: 300, memoryMiB: 2048, cpus: 2, progress: console.log, ...(process.argv[5] ? {} : { snapshotCache: { qemuVersion: '7.2.22' } }) });
+const r = await b.ssh.exec(process.argv[4] ?? 'systemd-analyze blame | head -20; systemd-analyze critical-chain ssh.service', { timeoutMs: 60000 });
+console.log(r.stdout, r.stderr);
+b.ssh.close(); await b.vm.stop();
