@@ -87,6 +87,7 @@ export async function bench(opts: { kernels: string[]; sourceKernel?: string; lo
     rows.push({ measure: `${name} scenario reset (loadvm + SSH login)`, value: `${median.toFixed(2)} s`, baseline: `savevm ${save.toFixed(2)} s`, ratio: '—', target: '≤ 1 s' });
     rows.push({ measure: `${name} QEMU peak RSS`, value: `${mem} MiB`, baseline: '2048 MiB guest RAM', ratio: (mem / 2048).toFixed(2), target: 'report' });
   }
+  rows.push(await overheadRow(opts.kernels.at(-1)!, opts.log));
   const cols = ['measure', 'value', 'baseline', 'ratio', 'target'] as const;
   const width = (c: (typeof cols)[number]) => Math.max(c.length, ...rows.map((r) => r[c].length));
   const line = (r: Record<(typeof cols)[number], string>) => `| ${cols.map((c) => r[c]!.padEnd(width(c))).join(' | ')} |`;
@@ -106,5 +107,29 @@ async function kernelBuildRow(spec: string, log: (l: string) => void): Promise<R
     baseline: built ? `${built.seconds} s cold (${built.source.split(' ')[0]})` : 'cold time not recorded',
     ratio: built ? (cached / built.seconds).toFixed(4) : '—',
     target: 'cached: seconds',
+  };
+}
+
+/**
+ * Harness overhead: a real cell's wall time (warm start from the snapshot
+ * cache, probe, one scenario file) against what the guest itself took: its
+ * start, the savevm and the tests' own durations.
+ */
+async function overheadRow(kernel: string, log: (l: string) => void): Promise<Row> {
+  const { runMatrix } = await import('../harness/run.ts');
+  const { validateConfig } = await import('../harness/config.ts');
+  const outDir = await mkdtemp(join(tmpdir(), 'lsm-matrix-bench-run-'));
+  const config = validateConfig({ kernels: [kernel], stacks: ['apparmor'], scenarios: ['apparmor/enabled', 'apparmor/policy-namespace'] });
+  await runMatrix({ config, outDir, jobs: 1, log });
+  const { result } = await runMatrix({ config, outDir, jobs: 1, log });
+  const c = result.cells[0]!;
+  await rm(outDir, { recursive: true, force: true });
+  const guest = (c.bootSeconds ?? 0) + (c.probeSeconds ?? 0) + (c.snapshot?.saveSeconds ?? 0) + (c.snapshot?.resetSeconds ?? []).reduce((a, b) => a + b, 0) + c.tests.reduce((a, t) => a + t.durationSeconds, 0);
+  return {
+    measure: `harness overhead: ${kernel} apparmor cell, ${c.tests.length} tests (${c.startedFrom})`,
+    value: `${(c.wallSeconds ?? 0).toFixed(1)} s wall`,
+    baseline: `${guest.toFixed(1)} s start + probe + tests + resets`,
+    ratio: ((c.wallSeconds ?? 0) / guest).toFixed(2),
+    target: '≤ 1.1',
   };
 }

@@ -54,6 +54,10 @@ export interface CellResult {
   bootSeconds?: number;
   consoleLog?: string;
   probe?: Probe;
+  /** The probe's SSH round trip. */
+  probeSeconds?: number;
+  /** The cell's wall time in the run, from its start to its verdicts (all attempts). */
+  wallSeconds?: number;
   /** Booted, or restored from the snapshot cache (then bootSeconds is the restore). */
   startedFrom?: 'boot' | 'snapshot';
   /** savevm after the probe, each loadvm + SSH login between scenario files, and the snapshot cache's part. */

@@ -183,6 +183,7 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
         for (const key of Object.keys(res) as (keyof CellResult)[]) if (!['id', 'kernel', 'stack'].includes(key)) delete res[key];
         Object.assign(res, { status: 'pending', tests: [], retried });
       }
+      res.wallSeconds = Math.round((Date.now() - started) / 100) / 10;
       if (res.status === 'ok') {
         history[hk(cell.id)] = Math.round((Date.now() - started) / 1000);
         await saveHistory(history);
