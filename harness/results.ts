@@ -20,6 +20,8 @@ export interface TestResult {
   /** `<scenario file> > <describe> > <test>` */
   id: string;
   scenario: string;
+  /** The scenario file's path, for scenarios outside the project's scenarios/ directory. */
+  file?: string;
   name: string;
   support?: Support;
   /** For fail/error: the likely cause from the guide's "Failures and Issues". */

@@ -5,7 +5,7 @@ import { shellQuote } from '../vm/ssh.ts';
 export function reproduceCommand(cell: CellResult, test?: TestResult): string {
   const args = ['npx', 'lsm-matrix', 'run', '--kernel', cell.kernel.name, '--stack', cell.stack.id];
   if (test) {
-    args.push('--scenario', test.scenario);
+    args.push('--scenario', test.file ?? test.scenario);
     if (test.name !== '(load)') args.push('--test', test.name);
     args.push('--shell-on-fail');
   }

@@ -188,6 +188,8 @@ export async function runScenarios(filepaths: string[], env: ScenarioEnv): Promi
       const ev = runner.evidence.get(t.id)?.commands;
       tests.push({
         id: `${scenario} > ${path.join(' > ')}`, scenario, name: path.join(' > '),
+        // Outside scenarios/ the short name does not find the file again: keep its path.
+        ...(relative(SCENARIOS_DIR, file.filepath).startsWith('..') ? { file: file.filepath } : {}),
         ...(runner.support.has(file.filepath) ? { support: runner.support.get(file.filepath)! } : {}),
         verdict: v.verdict, ...(v.reason ? { reason: v.reason } : {}),
         durationSeconds: Math.round((t.result?.duration ?? 0)) / 1000,
