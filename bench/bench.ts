@@ -54,6 +54,9 @@ export async function bench(opts: { kernels: string[]; sourceKernel?: string; lo
     const t0 = Date.now();
     const booted = await bootCell(cell, env);
     const first = (Date.now() - t0) / 1000;
+    // The profiles load beside the boot; ready for scenarios once they are in.
+    await booted.ssh.exec('systemctl start apparmor.service', { timeoutMs: 300_000 });
+    const ready = (Date.now() - t0) / 1000;
     // Scenario reset: loadvm of the booted snapshot plus a new SSH login.
     const snap = await Snapshot.open(booted.vm, key.privateKey);
     const save = await storeSnapshot(booted.key!, snap.monitor, booted.vm.overlay!, { cell: 'bench' });
@@ -82,6 +85,7 @@ export async function bench(opts: { kernels: string[]; sourceKernel?: string; lo
       ratio: (first / floor.seconds).toFixed(2),
       target: '≤ 3',
     });
+    rows.push({ measure: `${name} boot-to-ready (AppArmor profiles loaded)`, value: `${ready.toFixed(2)} s`, baseline: `${floor.seconds.toFixed(2)} s floor`, ratio: (ready / floor.seconds).toFixed(2), target: 'report' });
     rows.push({ measure: `${name} warm start from the snapshot cache`, value: `${warmSeconds.toFixed(2)} s`, baseline: `${first.toFixed(2)} s cold boot`, ratio: (warmSeconds / first).toFixed(2), target: '≤ 2 s' });
     const median = resets.sort((a, b) => a - b)[1]!;
     rows.push({ measure: `${name} scenario reset (loadvm + SSH login)`, value: `${median.toFixed(2)} s`, baseline: `savevm ${save.toFixed(2)} s`, ratio: '—', target: '≤ 1 s' });

@@ -193,9 +193,9 @@ export async function runCell(cell: Cell, env: CellEnv, result: CellResult): Pro
     result.startedFrom = booted.from;
     env.progress(`ssh ready in ${booted.bootSeconds.toFixed(1)} s${booted.from === 'snapshot' ? ' (restored from the snapshot cache)' : ''}; probing`);
     const probeStart = Date.now();
-    const r = await booted.ssh.exec(PROBE_SCRIPT, { timeoutMs: 60_000 });
+    const r = await booted.ssh.exec(PROBE_SCRIPT, { timeoutMs: 180_000 });
     result.probeSeconds = (Date.now() - probeStart) / 1000;
-    if (r.timedOut) throw new InfraError('probe timed out after 60 s');
+    if (r.timedOut) throw new InfraError('probe timed out after 180 s');
     const probe = parseProbe(r.stdout);
     result.probe = probe;
     result.kernel.release = probe.kernelRelease;
