@@ -71,6 +71,8 @@ export interface RunResult {
   schema: 'lsm-matrix/run@1';
   runId: string;
   status: 'running' | 'complete' | 'interrupted' | 'failed';
+  /** The runs (shards) `merge` made this one from. */
+  mergedFrom?: string[];
   /** When the run was finished later with `run --resume`. */
   resumedAt?: string[];
   startedAt: string;

@@ -20,7 +20,7 @@ export function renderMarkdown(run: RunResult, opts: { htmlName?: string; note?:
   const release = (k: string) => run.cells.find((c) => c.kernel.name === k && c.kernel.release)?.kernel.release;
   const out: string[] = [];
   out.push(`# LSM stacking and containers: support matrix`, '');
-  out.push(`Run \`${run.runId}\` (${run.startedAt.slice(0, 10)}), lsm-matrix ${run.harness.version}, ${run.host.accel ?? '?'} on ${run.host.cores} cores, kernels ${kernels.map((k) => `${k} (${run.cells.find((c) => c.kernel.name === k)?.kernel.source ?? '?'})`).join(', ')}. Every entry is what a real guest showed.`, '');
+  out.push(`Run \`${run.runId}\` (${run.startedAt.slice(0, 10)}), lsm-matrix ${run.harness.version}, ${run.host.accel ?? '?'} on ${run.host.cores} cores, kernels ${kernels.map((k) => `${k} (${run.cells.find((c) => c.kernel.name === k)?.kernel.source ?? '?'})`).join(', ')}${run.mergedFrom?.length ? `; merged by \`lsm-matrix merge\` from runs ${run.mergedFrom.map((r) => `\`${r}\``).join(', ')}` : ''}. Every entry is what a real guest showed.`, '');
   if (opts.note) out.push(opts.note, '');
   out.push(`Legend: ${SYMBOL.works} works · ${SYMBOL.fails} fails (likely cause) · ${SYMBOL.limitation} not possible, confirmed · ${SYMBOL.error} could not be checked · ${SYMBOL.untestable} not testable here (why) · ${SYMBOL.none} no scenario yet`, '');
   out.push(`| technology | situation | ${kernels.map((k) => `${k}${release(k) ? ` (${release(k)})` : ''}`).join(' | ')} |`);

@@ -32,6 +32,7 @@ export function mergeRuns(runs: RunResult[], runId = newRunId()): RunResult {
     harness: runs[0]!.harness,
     host: runs[0]!.host,
     cells,
+    mergedFrom: runs.flatMap((r) => r.mergedFrom ?? [r.runId]),
   };
 }
 
