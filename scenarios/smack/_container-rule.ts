@@ -17,7 +17,7 @@ export function containerRuleTests(tag: string): void {
 
   test('a rule a container loads is the host\'s rule: Smack has no namespaces', async ({ guest, limitation }) => {
     const r = await guest.$`docker run --rm --network none --cap-add MAC_ADMIN -v ${`${SMACKFS}:/smackfs`} ${IMAGE} sh -c ${`echo '${tag}_c ${tag}_h rwx' > /smackfs/load2`}`;
-    assert.equal(r.exitCode, 0, `the container could not write load2: ${r.stderr.trim()}`);
+    assert.equal(r.exitCode, 0, `the container could not write load2 (exit ${r.exitCode}): ${(r.stderr + r.stdout).trim() || 'no output'}`);
     assert.equal(await hasRule(guest, `${tag}_c`, `${tag}_h`), true, 'the rule the container loaded is not in the host\'s rule list');
     const ns = await guest.$`ls /proc/self/ns`;
     assert.doesNotMatch(ns.stdout, /smack/i);

@@ -20,12 +20,13 @@ export async function labelFile(guest: Guest, path: string, label: string): Prom
 }
 
 /**
- * Exit code of reading `path` as a task labelled `subject`. Output goes to
+ * Exit code of reading `path` as a task labelled `subject`, without
+ * CAP_MAC_OVERRIDE (with it, root passes every Smack check). Output goes to
  * /dev/null (labelled `*`): writing to the SSH session's pipes, labelled `_`,
  * would itself be denied to a non-floor subject.
  */
 export async function readAs(guest: Guest, subject: string, path: string): Promise<number> {
-  const r = await guest.run(`sh -c 'echo ${subject} > /proc/self/attr/smack/current && exec cat ${path}' >/dev/null 2>&1`);
+  const r = await guest.run(`sh -c 'echo ${subject} > /proc/self/attr/smack/current && exec setpriv --bounding-set=-mac_override,-mac_admin cat ${path}' >/dev/null 2>&1`);
   return r.exitCode;
 }
 

@@ -3,7 +3,7 @@
 import { assert, test, type Requirements } from '../../harness/scenario/api.ts';
 import { SMACKFS, currentLabel, labelFile, loadRule, readAs } from './_smack.ts';
 
-export const requirements: Requirements = { lsm: ['smack'], tools: ['python3'] };
+export const requirements: Requirements = { lsm: ['smack'], tools: ['python3', 'setpriv'] };
 
 test('smackfs is mounted with its policy interface', async ({ guest }) => {
   assert.match((await guest.$`grep -w smackfs /proc/mounts`).stdout, new RegExp(`${SMACKFS} smackfs`));
@@ -16,7 +16,7 @@ test('the task has a Smack label in /proc/self/attr/smack/current', async ({ gue
   assert.ok(label.length > 0, 'empty Smack label');
 });
 
-test('a rule loaded through smackfs is enforced', async ({ guest }) => {
+test('a rule loaded through smackfs is enforced (on a task without CAP_MAC_OVERRIDE)', async ({ guest }) => {
   await guest.must`sh -c ${'echo secret > /tmp/lsmm_smack_obj'}`;
   await labelFile(guest, '/tmp/lsmm_smack_obj', 'lsmm_obj');
   assert.notEqual(await readAs(guest, 'lsmm_subj', '/tmp/lsmm_smack_obj'), 0, 'lsmm_subj read an lsmm_obj file with no rule allowing it');
