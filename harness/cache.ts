@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { onCleanup } from './vm/reaper.ts';
 
@@ -51,6 +51,7 @@ function alive(pid: number): boolean {
  */
 export async function withCacheLock<T>(path: string, fn: () => Promise<T>, onWait?: (holder: number) => void): Promise<T> {
   const lock = `${path}.lock`;
+  await mkdir(dirname(path), { recursive: true });
   let told = false;
   for (;;) {
     try {
