@@ -11,7 +11,7 @@ import type { RunResult } from '../../harness/results.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'lsmm-snap-'));
 // A memory size no other test uses gives this test its own cache entry.
-const config = join(dir, 'snap.config.ts');
+const config = join(dir, 'snap.config.mjs');
 await writeFile(config, `export default { kernels: ['debian-6.12'], stacks: ['apparmor'], memoryMiB: 1792, scenarios: ['apparmor/enabled'] };\n`);
 const runs: RunResult[] = [];
 const go = async (name: string) => {
