@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { InfraError, messageOf } from './errors.ts';
 import { missingLsms } from './stack.ts';
-import { bootVm, qemuShape, type BootSpec, type Vm } from './vm/qemu.ts';
+import { bootVm, describeDeath, qemuShape, type BootSpec, type Vm } from './vm/qemu.ts';
 import { dropSnapshot, findSnapshot, snapshotKey, storeSnapshot } from './vm/snapcache.ts';
 import { waitForSsh } from './vm/ready.ts';
 import type { Ssh } from './vm/ssh.ts';
@@ -180,6 +180,13 @@ async function saveBooted(cell: Cell, booted: BootedCell, snapshot: Snapshot, en
 }
 
 
+/** After the scenarios: a guest that died or stopped answering during them makes the cell `error`. */
+async function stillAnswering(booted: BootedCell): Promise<void> {
+  if (!booted.vm.isRunning()) throw new InfraError(`the guest died during the scenarios: ${await describeDeath(booted.vm)}`);
+  const r = await booted.ssh.exec('true', { timeoutMs: 30_000 }).catch((e) => ({ exitCode: -1, timedOut: false, error: messageOf(e) }));
+  if (r.exitCode !== 0) throw new InfraError(`the guest stopped answering during the scenarios: ${'error' in r ? r.error : r.timedOut ? 'SSH command timed out' : `\`true\` exited ${r.exitCode}`}`);
+}
+
 /** Boot, probe, run the scenarios, tear down. Never throws: failures become `error`. */
 export async function runCell(cell: Cell, env: CellEnv, result: CellResult): Promise<CellResult> {
   result.accel = env.accel.kind;
@@ -219,6 +226,7 @@ export async function runCell(cell: Cell, env: CellEnv, result: CellResult): Pro
         // The guest died or stopped answering mid-way: the tests after it are
         // `error` already; the cell is too, so the run may retry it.
         if (run.broken) throw new InfraError(run.broken);
+        await stillAnswering(booted);
       }
     } finally {
       snapshot.close();

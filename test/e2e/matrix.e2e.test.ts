@@ -82,7 +82,7 @@ describe('debian-6.1 with lsm=apparmor: one scenario of each kind', () => {
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(out)).toEqual(expect.arrayContaining(['run.json', 'matrix.md', 'matrix.html', 'junit.xml', 'kcidb.json']));
     const failed = run.cells[0]!.tests.find((t) => t.verdict === 'fail')!;
-    expect(failed.reproduce).toMatch(/^npx lsm-matrix run --kernel debian-6.1 --stack apparmor --scenario broken\/throws --test /);
+    expect(failed.reproduce).toMatch(/^npx lsm-matrix run --kernel debian-6.1 --stack apparmor --scenario \S*test\/fixtures\/scenarios\/broken\/throws\.ts --test /);
   });
 });
 
