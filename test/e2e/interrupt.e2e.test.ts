@@ -69,7 +69,7 @@ test('kill -9 of one guest\'s QEMU mid-scenario: that cell is `error`, the next 
   const run = await readRun(dir);
   const [killed, next] = run.cells;
   expect(killed!.status).toBe('error');
-  expect(killed!.error!.message).toMatch(/the cell broke|QEMU|SSH|connection/i);
+  expect(killed!.error!.message).toMatch(/the cell broke|the guest died|the guest stopped answering/);
   expect(killed!.tests.map((t) => t.verdict)).toEqual(['error', 'error']);
   expect(next!.status).toBe('ok');
   expect(next!.tests.map((t) => t.verdict)).toEqual(['pass', 'pass']);
