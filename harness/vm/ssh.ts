@@ -76,8 +76,13 @@ export class Ssh {
           // ssh2 reports the signal as `KILL` or `SIGKILL` depending on the server.
           const sigName = (signal?.startsWith('SIG') ? signal : `SIG${signal}`) as keyof typeof osConstants.signals;
           const bySignal = signal ? 128 + (osConstants.signals[sigName] ?? 0) : undefined;
+          // No exit status and no timeout: the connection went (guest killed,
+          // sshd gone). That is the harness's or guest's breakage, never a verdict.
+          if (code === null && bySignal === undefined && !timedOut) {
+            return reject(new InfraError(`ssh: the connection closed before \`${command.slice(0, 80)}\` ended (the guest died or stopped answering)`));
+          }
           resolve({
-            exitCode: code ?? bySignal ?? (timedOut ? 124 : 255),
+            exitCode: code ?? bySignal ?? 124,
             stdout: out.toString('utf8'), stderr: errOut.toString('utf8'), timedOut,
             ...(signal ? { signal } : {}),
           });
