@@ -46,9 +46,8 @@ const PATHS = {
 
 /** One shell script, one SSH round trip; sections are parsed by parseProbe. */
 export const PROBE_SCRIPT = `
-# The image loads AppArmor profiles beside the rest of the boot, not before
-# it (see its apparmor.service): the probe, and every scenario after it,
-# starts once they are in.
+# Scenarios start once the AppArmor profiles are in, whatever the image
+# orders them before (a no-op when apparmor.service has already run).
 systemctl start apparmor.service >/dev/null 2>&1
 sec() { printf '\\n### %s\\n' "$1"; }
 sec uname; uname -r
