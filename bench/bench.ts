@@ -12,7 +12,7 @@ import { Snapshot } from '../harness/vm/snapshot.ts';
 import { readFile } from 'node:fs/promises';
 import { dropSnapshot, storeSnapshot } from '../harness/vm/snapcache.ts';
 import { resolveKernel } from '../harness/kernels/resolve.ts';
-import { execa } from 'execa';
+import { qemuVersion } from '../harness/vm/qemu.ts';
 
 async function peakRssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
@@ -35,7 +35,7 @@ interface Row {
 export async function bench(opts: { kernels: string[]; sourceKernel?: string; log: (l: string) => void }): Promise<number> {
   const image = await ensureImage('bookworm-containers', opts.log);
   const key = await ensureKey();
-  const qemuVersion = /version (\S+)/.exec(String((await execa('qemu-system-x86_64', ['--version'])).stdout))?.[1] ?? 'unknown';
+  const qemu = (await qemuVersion()) ?? 'unknown';
   const rows: Row[] = [];
   if (opts.sourceKernel) rows.push(await kernelBuildRow(opts.sourceKernel, opts.log));
   for (const name of opts.kernels) {
@@ -47,14 +47,14 @@ export async function bench(opts: { kernels: string[]; sourceKernel?: string; lo
     opts.log(`${name}: full boot to first SSH command`);
     const outDir = await mkdtemp(join(tmpdir(), 'lsm-matrix-bench-'));
     const cell = { id: name, kernel: name, stack: parseStack('apparmor') };
-    const env = { kernel, image, accel, privateKey: key.privateKey, outDir, bootTimeoutSeconds: 300, memoryMiB: 2048, cpus: 2, progress: opts.log, snapshotCache: { qemuVersion } };
+    const env = { kernel, image, accel, privateKey: key.privateKey, outDir, bootTimeoutSeconds: 300, memoryMiB: 2048, cpus: 2, progress: opts.log, snapshotCache: { qemuVersion: qemu } };
     // A cold boot first: this cell's snapshot-cache entry goes.
     const cacheKey = cellSnapshotKey(cell, env)!;
     await dropSnapshot(cacheKey);
     const t0 = Date.now();
     const booted = await bootCell(cell, env);
     const first = (Date.now() - t0) / 1000;
-    // The profiles load beside the boot; ready for scenarios once they are in.
+    // Ready for scenarios once the AppArmor profiles are in (what the probe waits for).
     await booted.ssh.exec('systemctl start apparmor.service', { timeoutMs: 300_000 });
     const ready = (Date.now() - t0) / 1000;
     // Scenario reset: loadvm of the booted snapshot plus a new SSH login.

@@ -113,11 +113,6 @@ export async function bootCell(cell: Cell, env: CellEnv): Promise<BootedCell> {
 }
 
 /**
- * Snapshot the booted, probed guest, then run the scenario files; before
- * every file after the first, restore the snapshot (QMP loadvm) and log in
- * again, so no scenario sees another's leftovers.
- */
-/**
  * @vitest/runner keeps the current suite and test in module-wide state, so two
  * cells of one process must not collect or run scenarios at the same time
  * (one cell's `test()` calls would land inside the other's running test).
@@ -130,34 +125,37 @@ function inTurn<T>(fn: () => Promise<T>): Promise<T> {
   return mine;
 }
 
+/**
+ * Run the scenario files in the booted, probed guest; before every file after
+ * the first, restore the snapshot (QMP loadvm) and log in again, so no
+ * scenario sees another's leftovers.
+ */
 async function runCellScenarios(booted: BootedCell, snapshot: Snapshot, facts: CellFacts, env: CellEnv) {
   return inTurn(() => runCellScenariosNow(booted, snapshot, facts, env));
 }
 
 async function runCellScenariosNow(booted: BootedCell, snapshot: Snapshot, facts: CellFacts, env: CellEnv) {
-  {
-    const guest = new Guest(booted.ssh, facts);
-    const kernelConfig = env.kernel.files.config ? parseKernelConfig(await readFile(env.kernel.files.config, 'utf8')) : undefined;
-    const reset = async () => {
-      const { ssh, seconds } = await snapshot.restore(booted.ssh);
-      booted.ssh = ssh;
-      guest.reconnect(ssh);
-      return seconds;
-    };
-    const raw = async (cmd: string) => (await booted.ssh.exec(cmd, { timeoutMs: 30_000 })).stdout;
-    const { tests, resets, broken } = await runScenarios(env.scenarioFiles ?? [], {
-      guest, reset, raw, progress: env.progress,
-      ...(kernelConfig ? { kernelConfig } : {}),
-      ...(env.testTimeoutSeconds ? { testTimeoutMs: env.testTimeoutSeconds * 1000 } : {}),
-      ...(env.testName ? { testName: env.testName } : {}),
-      ...(env.shellOnFail ? { onFailure: async (name: string) => {
-        if (!process.stdin.isTTY) return env.progress(`--shell-on-fail: "${name}" failed, but stdin is not a terminal; no shell`);
-        env.progress(`"${name}" failed: a shell in the guest at the point of failure; exit it to go on`);
-        await booted.ssh.shell();
-      } } : {}),
-    });
-    return { tests, broken, resets };
-  }
+  const guest = new Guest(booted.ssh, facts);
+  const kernelConfig = env.kernel.files.config ? parseKernelConfig(await readFile(env.kernel.files.config, 'utf8')) : undefined;
+  const reset = async () => {
+    const { ssh, seconds } = await snapshot.restore(booted.ssh);
+    booted.ssh = ssh;
+    guest.reconnect(ssh);
+    return seconds;
+  };
+  const raw = async (cmd: string) => (await booted.ssh.exec(cmd, { timeoutMs: 30_000 })).stdout;
+  const { tests, resets, broken } = await runScenarios(env.scenarioFiles ?? [], {
+    guest, reset, raw, progress: env.progress,
+    ...(kernelConfig ? { kernelConfig } : {}),
+    ...(env.testTimeoutSeconds ? { testTimeoutMs: env.testTimeoutSeconds * 1000 } : {}),
+    ...(env.testName ? { testName: env.testName } : {}),
+    ...(env.shellOnFail ? { onFailure: async (name: string) => {
+      if (!process.stdin.isTTY) return env.progress(`--shell-on-fail: "${name}" failed, but stdin is not a terminal; no shell`);
+      env.progress(`"${name}" failed: a shell in the guest at the point of failure; exit it to go on`);
+      await booted.ssh.shell();
+    } } : {}),
+  });
+  return { tests, broken, resets };
 }
 
 /**
@@ -183,8 +181,9 @@ async function saveBooted(cell: Cell, booted: BootedCell, snapshot: Snapshot, en
 /** After the scenarios: a guest that died or stopped answering during them makes the cell `error`. */
 async function stillAnswering(booted: BootedCell): Promise<void> {
   if (!booted.vm.isRunning()) throw new InfraError(`the guest died during the scenarios: ${await describeDeath(booted.vm)}`);
-  const r = await booted.ssh.exec('true', { timeoutMs: 30_000 }).catch((e) => ({ exitCode: -1, timedOut: false, error: messageOf(e) }));
-  if (r.exitCode !== 0) throw new InfraError(`the guest stopped answering during the scenarios: ${'error' in r ? r.error : r.timedOut ? 'SSH command timed out' : `\`true\` exited ${r.exitCode}`}`);
+  const stopped = (why: string) => new InfraError(`the guest stopped answering during the scenarios: ${why}`);
+  const r = await booted.ssh.exec('true', { timeoutMs: 30_000 }).catch((e) => { throw stopped(messageOf(e)); });
+  if (r.exitCode !== 0) throw stopped(r.timedOut ? 'SSH command timed out' : `\`true\` exited ${r.exitCode}`);
 }
 
 /** Boot, probe, run the scenarios, tear down. Never throws: failures become `error`. */

@@ -13,6 +13,7 @@ import { ensureKey } from './vm/sshkey.ts';
 import { interruptedBy, onCleanup } from './vm/reaper.ts';
 import { parseStack } from './stack.ts';
 import { runCell } from './cell.ts';
+import { qemuVersion } from './vm/qemu.ts';
 import { snapshotDisabled } from './vm/snapcache.ts';
 import { RunProgress, historyKey, loadHistory, saveHistory, slowestFirst } from './progress.ts';
 import { annotate, writeReports } from './report/write.ts';
@@ -71,11 +72,6 @@ export function defaultJobs(): number {
   const byCpu = Math.max(1, Math.floor(cpus().length / 2));
   const byMem = Math.max(1, Math.floor(totalmem() / 2 ** 30 / 2));
   return Math.min(byCpu, byMem);
-}
-
-async function qemuVersion(): Promise<string | undefined> {
-  const r = await execa('qemu-system-x86_64', ['--version'], { reject: false });
-  return /version (\S+)/.exec(String(r.stdout))?.[1];
 }
 
 /** Run a matrix: resolve, build, boot every cell, write run.json as cells finish. */
@@ -183,9 +179,10 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
         for (const key of Object.keys(res) as (keyof CellResult)[]) if (!['id', 'kernel', 'stack'].includes(key)) delete res[key];
         Object.assign(res, { status: 'pending', tests: [], retried });
       }
-      res.wallSeconds = Math.round((Date.now() - started) / 100) / 10;
+      const seconds = (Date.now() - started) / 1000;
+      res.wallSeconds = Math.round(seconds * 10) / 10;
       if (res.status === 'ok') {
-        history[hk(cell.id)] = Math.round((Date.now() - started) / 1000);
+        history[hk(cell.id)] = Math.round(seconds);
         await saveHistory(history);
       }
       progress.finished(cell.id, summary(res));

@@ -140,7 +140,6 @@ export async function buildSourceKernel(name: string, spec: SourceSpec, root: st
     progress(`${name}: cached (${hit.split('/').pop()})`);
     return { dir: hit, source };
   }
-  await mkdir(join(root, 'source-index'), { recursive: true });
   return withCacheLock(index, async () => {
     const made = await cached();
     if (made) return { dir: made, source };
@@ -200,7 +199,6 @@ async function buildLocked(
       await writeFile(join(tmp, 'build.json'), JSON.stringify({ source, inputKey, seconds: Math.round((Date.now() - started) / 1000), unmetFragmentOptions: unmet }, null, 2));
       await copyFile(logPath, join(tmp, 'build.log')).catch(() => {});
     });
-    await mkdir(join(root, 'source-index'), { recursive: true });
     await writeFile(`${index}.tmp-${process.pid}`, dirName);
     await rename(`${index}.tmp-${process.pid}`, index);
     progress(`${name}: built ${version} in ${Math.round((Date.now() - started) / 1000)} s`);

@@ -1,7 +1,7 @@
 import { access, constants, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { cacheRoot } from '../cache.ts';
+import { qemuVersion } from './qemu.ts';
 
 export interface Accel {
   kind: 'kvm' | 'tcg';
@@ -31,7 +31,7 @@ async function probe(vmlinuz: string, initramfs: string): Promise<Accel> {
   }
   // One probe per host boot and QEMU build: what KVM can do does not change in between.
   const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '')).trim();
-  const qemu = String((await execa('qemu-system-x86_64', ['--version'], { reject: false })).stdout).split('\n')[0];
+  const qemu = await qemuVersion();
   const file = join(cacheRoot(), 'accel.json');
   const known = await readFile(file, 'utf8').then(JSON.parse).catch(() => undefined);
   if (bootId && known?.bootId === bootId && known?.qemu === qemu && (known.kind === 'kvm' || known.kind === 'tcg')) {

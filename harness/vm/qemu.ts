@@ -47,6 +47,12 @@ export interface Vm {
   stop(): Promise<void>;
 }
 
+/** QEMU's version (`7.2.22`), or undefined when it is not installed. */
+export async function qemuVersion(): Promise<string | undefined> {
+  const r = await execa('qemu-system-x86_64', ['--version'], { reject: false });
+  return /version (\S+)/.exec(String(r.stdout))?.[1];
+}
+
 /** QEMU option values split on commas; a comma inside a path is written twice. */
 export const qemuEscape = (path: string) => path.replace(/,/g, ',,');
 
