@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { dropSnapshot, storeSnapshot } from '../harness/vm/snapcache.ts';
 import { resolveKernel } from '../harness/kernels/resolve.ts';
 import { qemuVersion } from '../harness/vm/qemu.ts';
+import { harvestPolicyCache } from '../harness/guest/policy-cache.ts';
 
 async function peakRssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
@@ -25,14 +26,20 @@ interface Row {
   baseline: string;
   ratio: string;
   target: string;
+  /** For a target: `met`, or `missed:` and what bounds the figure. */
+  note: string;
 }
+
+const verdict = (met: boolean, bound: string) => (met ? 'met' : `missed: ${bound}`);
 
 /**
  * Ratios, not absolute timings: every figure is set against a baseline
  * measured in the same run on the same machine (the busybox-initramfs boot
  * of the same kernel), so a slow or busy host does not move the verdict.
  */
-export async function bench(opts: { kernels: string[]; sourceKernel?: string; log: (l: string) => void }): Promise<number> {
+export type MatrixBench = 'probe' | 'full' | 'skip';
+
+export async function bench(opts: { kernels: string[]; sourceKernel?: string; matrix: MatrixBench; log: (l: string) => void }): Promise<number> {
   const image = await ensureImage('bookworm-containers', opts.log);
   const key = await ensureKey();
   const qemu = (await qemuVersion()) ?? 'unknown';
@@ -48,6 +55,17 @@ export async function bench(opts: { kernels: string[]; sourceKernel?: string; lo
     const outDir = await mkdtemp(join(tmpdir(), 'lsm-matrix-bench-'));
     const cell = { id: name, kernel: name, stack: parseStack('apparmor') };
     const env = { kernel, image, accel, privateKey: key.privateKey, outDir, bootTimeoutSeconds: 300, memoryMiB: 2048, cpus: 2, progress: opts.log, snapshotCache: { qemuVersion: qemu } };
+    // The first boot of a kernel with this image compiles the AppArmor policy;
+    // it is kept (harness/guest/policy-cache.ts) and every later boot uses it.
+    opts.log(`${name}: first boot of this kernel and image (no AppArmor policy cache)`);
+    const tf = Date.now();
+    const fresh = await bootCell(cell, { ...env, snapshotCache: undefined, noPolicyCache: true });
+    const freshFirst = (Date.now() - tf) / 1000;
+    await fresh.ssh.exec('systemctl start apparmor.service', { timeoutMs: 300_000 });
+    const freshReady = (Date.now() - tf) / 1000;
+    await harvestPolicyCache(fresh.ssh, { kernelDir: kernel.dir, initramfs: kernel.initramfs, imageHash: image.hash });
+    fresh.ssh.close();
+    await fresh.vm.stop();
     // A cold boot first: this cell's snapshot-cache entry goes.
     const cacheKey = cellSnapshotKey(cell, env)!;
     await dropSnapshot(cacheKey);
@@ -78,25 +96,64 @@ export async function bench(opts: { kernels: string[]; sourceKernel?: string; lo
     warm.ssh.close();
     await warm.vm.stop();
     await rm(outDir, { recursive: true, force: true });
+    const ratio = first / floor.seconds;
     rows.push({
       measure: `${name} boot-to-first-command (${accel.kind})`,
       value: `${first.toFixed(2)} s`,
       baseline: `${floor.seconds.toFixed(2)} s floor`,
-      ratio: (first / floor.seconds).toFixed(2),
+      ratio: ratio.toFixed(2),
       target: '≤ 3',
+      note: verdict(ratio <= 3, 'systemd, udev and networkd in a TCG guest on 2 cores, then an SSH login (~2 s of key exchange under TCG)'),
     });
-    rows.push({ measure: `${name} boot-to-ready (AppArmor profiles loaded)`, value: `${ready.toFixed(2)} s`, baseline: `${floor.seconds.toFixed(2)} s floor`, ratio: (ready / floor.seconds).toFixed(2), target: 'report' });
-    rows.push({ measure: `${name} warm start from the snapshot cache`, value: `${warmSeconds.toFixed(2)} s`, baseline: `${first.toFixed(2)} s cold boot`, ratio: (warmSeconds / first).toFixed(2), target: '≤ 2 s' });
+    rows.push({ measure: `${name} boot-to-ready (AppArmor profiles loaded)`, value: `${ready.toFixed(2)} s`, baseline: `${floor.seconds.toFixed(2)} s floor`, ratio: (ready / floor.seconds).toFixed(2), target: 'report', note: '' });
+    rows.push({ measure: `${name} first boot of kernel+image to ready (compiles AppArmor policy)`, value: `${freshReady.toFixed(2)} s`, baseline: `${ready.toFixed(2)} s with the policy cache`, ratio: (freshReady / ready).toFixed(2), target: 'report', note: `first command at ${freshFirst.toFixed(1)} s` });
+    rows.push({ measure: `${name} warm start from the snapshot cache`, value: `${warmSeconds.toFixed(2)} s`, baseline: `${first.toFixed(2)} s cold boot`, ratio: (warmSeconds / first).toFixed(2), target: '≤ 2 s', note: verdict(warmSeconds <= 2, 'QEMU reading 2 GiB of saved RAM from the qcow2, then an SSH login under TCG') });
     const median = resets.sort((a, b) => a - b)[1]!;
-    rows.push({ measure: `${name} scenario reset (loadvm + SSH login)`, value: `${median.toFixed(2)} s`, baseline: `savevm ${save.toFixed(2)} s`, ratio: '—', target: '≤ 1 s' });
-    rows.push({ measure: `${name} QEMU peak RSS`, value: `${mem} MiB`, baseline: '2048 MiB guest RAM', ratio: (mem / 2048).toFixed(2), target: 'report' });
+    rows.push({ measure: `${name} scenario reset (loadvm + SSH login)`, value: `${median.toFixed(2)} s`, baseline: `savevm ${save.toFixed(2)} s`, ratio: '—', target: '≤ 1 s', note: verdict(median <= 1, 'loadvm of 2 GiB of RAM, then an SSH key exchange under TCG') });
+    rows.push({ measure: `${name} QEMU peak RSS`, value: `${mem} MiB`, baseline: '2048 MiB guest RAM', ratio: (mem / 2048).toFixed(2), target: 'report', note: '' });
   }
   rows.push(await overheadRow(opts.kernels.at(-1)!, opts.log));
-  const cols = ['measure', 'value', 'baseline', 'ratio', 'target'] as const;
+  if (opts.matrix !== 'skip') rows.push(...(await matrixRows(opts.matrix, opts.log)));
+  const cols = ['measure', 'value', 'baseline', 'ratio', 'target', 'note'] as const;
   const width = (c: (typeof cols)[number]) => Math.max(c.length, ...rows.map((r) => r[c].length));
   const line = (r: Record<(typeof cols)[number], string>) => `| ${cols.map((c) => r[c]!.padEnd(width(c))).join(' | ')} |`;
-  process.stdout.write(`${line({ measure: 'measure', value: 'value', baseline: 'baseline', ratio: 'ratio', target: 'target' })}\n|${cols.map((c) => '-'.repeat(width(c) + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
+  process.stdout.write(`${line({ measure: 'measure', value: 'value', baseline: 'baseline', ratio: 'ratio', target: 'target', note: 'note' })}\n|${cols.map((c) => '-'.repeat(width(c) + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
   return 0;
+}
+
+/**
+ * The default matrix (lsm-matrix.config.ts) end to end, cold (every cell
+ * booted, its snapshot saved anew) and then warm (every cell restored).
+ * `probe` boots and probes only (minutes); `full` runs every scenario too
+ * (hours on 2 cores under TCG), which is what the targets are set for.
+ */
+async function matrixRows(mode: 'probe' | 'full', log: (l: string) => void): Promise<Row[]> {
+  const { runMatrix } = await import('../harness/run.ts');
+  const { loadConfig } = await import('../harness/config.ts');
+  const config = await loadConfig('lsm-matrix.config.ts');
+  if (mode === 'probe') config.scenarios = [];
+  const timed = async (snapshotCache: true | 'refresh') => {
+    const outDir = await mkdtemp(join(tmpdir(), 'lsm-matrix-bench-matrix-'));
+    const t = Date.now();
+    const { result } = await runMatrix({ config, outDir, snapshotCache, log });
+    const seconds = (Date.now() - t) / 1000;
+    await rm(outDir, { recursive: true, force: true });
+    const scenarioSeconds = result.cells.reduce((a, c) => a + c.tests.reduce((b, x) => b + x.durationSeconds, 0), 0);
+    return { seconds, cells: result.cells.length, errors: result.cells.filter((c) => c.status === 'error').length, scenarioSeconds };
+  };
+  log(`default matrix (${mode === 'probe' ? 'boot and probe only' : 'every scenario'}): cold`);
+  const cold = await timed('refresh');
+  log(`default matrix (${mode === 'probe' ? 'boot and probe only' : 'every scenario'}): warm`);
+  const warm = await timed(true);
+  const what = mode === 'probe' ? 'boot + probe only' : 'every scenario';
+  const min = (s: number) => `${(s / 60).toFixed(1)} min`;
+  const bound = (r: { seconds: number; scenarioSeconds: number }) => mode === 'full'
+    ? `scenario work inside the guests is ${min(r.scenarioSeconds)} of it (snapd seeding, dockerd and LXD under TCG)`
+    : 'targets are for every scenario: `npm run bench -- --matrix full` (hours)';
+  return [
+    { measure: `default matrix end to end, cold (${cold.cells} cells, ${what})`, value: min(cold.seconds), baseline: `${cold.errors} cell error(s)`, ratio: '—', target: '≤ 30 min', note: mode === 'full' ? verdict(cold.seconds <= 1800, bound(cold)) : bound(cold) },
+    { measure: `default matrix end to end, warm (${warm.cells} cells, ${what})`, value: min(warm.seconds), baseline: `${min(cold.seconds)} cold`, ratio: (warm.seconds / cold.seconds).toFixed(2), target: '≤ 10 min', note: mode === 'full' ? verdict(warm.seconds <= 600, bound(warm)) : bound(warm) },
+  ];
 }
 
 /** A source: kernel: the cold build time recorded when it was built here, and a cached resolve measured now. */
@@ -111,6 +168,7 @@ async function kernelBuildRow(spec: string, log: (l: string) => void): Promise<R
     baseline: built ? `${built.seconds} s cold (${built.source.split(' ')[0]})` : 'cold time not recorded',
     ratio: built ? (cached / built.seconds).toFixed(4) : '—',
     target: 'cached: seconds',
+    note: '',
   };
 }
 
@@ -135,5 +193,6 @@ async function overheadRow(kernel: string, log: (l: string) => void): Promise<Ro
     baseline: `${guest.toFixed(1)} s start + probe + tests + resets`,
     ratio: ((c.wallSeconds ?? 0) / guest).toFixed(2),
     target: '≤ 1.1',
+    note: verdict((c.wallSeconds ?? 0) / guest <= 1.1, 'the test runner collecting each scenario file and the SSH round trips around every command (evidence, denials)'),
   };
 }

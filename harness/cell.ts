@@ -15,6 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { Snapshot, setGuestClock } from './vm/snapshot.ts';
 import { Guest, type CellFacts } from './guest/guest.ts';
 import { runScenarios } from './scenario/runner.ts';
+import { bootInitramfs, harvestPolicyCache, type PolicyCacheOwner } from './guest/policy-cache.ts';
 import { parseKernelConfig } from './scenario/requirements.ts';
 
 export interface CellEnv {
@@ -34,8 +35,10 @@ export interface CellEnv {
   testName?: string;
   /** Open an interactive shell in the guest when a test fails (spread's -debug). */
   shellOnFail?: boolean;
-  /** Start from / save to the snapshot cache; needs QEMU's version for the key. */
-  snapshotCache?: { qemuVersion: string };
+  /** Start from / save to the snapshot cache; needs QEMU's version for the key. `refresh`: drop the entry, boot, save anew. */
+  snapshotCache?: { qemuVersion: string; refresh?: boolean };
+  /** Boot as the first boot of this kernel and image does, compiling the AppArmor policy (bench). */
+  noPolicyCache?: boolean;
 }
 
 export interface BootedCell {
@@ -47,10 +50,12 @@ export interface BootedCell {
   key?: string;
 }
 
+const policyOwner = (env: CellEnv): PolicyCacheOwner => ({ kernelDir: env.kernel.dir, initramfs: env.kernel.initramfs, imageHash: env.image.hash });
+
 function bootSpec(cell: Cell, env: CellEnv): BootSpec {
   return {
     vmlinuz: env.kernel.files.vmlinuz,
-    initramfs: env.kernel.initramfs,
+    initramfs: env.noPolicyCache ? env.kernel.initramfs : bootInitramfs(policyOwner(env)),
     modulesDisk: env.kernel.modulesDisk,
     base: env.image.base,
     cmdline: cell.stack.cmdline,
@@ -68,10 +73,13 @@ export function cellSnapshotKey(cell: Cell, env: CellEnv): string | undefined {
 
 function cacheKey(spec: BootSpec, env: CellEnv): string | undefined {
   if (!env.snapshotCache) return undefined;
+  // The base initramfs, not the one carrying the AppArmor policy cache: a
+  // guest booted with the cache is the guest that compiled it (apparmor_parser
+  // checks the cache), so either boot's snapshot serves.
   return snapshotKey({
-    kernelDir: env.kernel.dir, initramfs: spec.initramfs, ...(spec.modulesDisk ? { modulesDisk: spec.modulesDisk } : {}),
+    kernelDir: env.kernel.dir, initramfs: env.kernel.initramfs, ...(spec.modulesDisk ? { modulesDisk: spec.modulesDisk } : {}),
     imageHash: env.image.hash, base: env.image.base, cmdline: spec.cmdline, accel: spec.accel.kind,
-    memoryMiB: env.memoryMiB, cpus: env.cpus, qemuVersion: env.snapshotCache.qemuVersion, qemuShape: qemuShape(spec),
+    memoryMiB: env.memoryMiB, cpus: env.cpus, qemuVersion: env.snapshotCache.qemuVersion, qemuShape: qemuShape({ ...spec, initramfs: env.kernel.initramfs }),
   });
 }
 
@@ -83,7 +91,8 @@ async function restoreCell(spec: BootSpec, key: string, env: CellEnv): Promise<B
   const t0 = Date.now();
   let vm: Vm | undefined;
   try {
-    vm = await bootVm({ ...spec, restoreFrom: found.disk });
+    // RAM comes from the snapshot; the initramfs is only on the command line.
+    vm = await bootVm({ ...spec, initramfs: env.kernel.initramfs, restoreFrom: found.disk });
     const ssh = await waitForSsh(vm, { privateKey: env.privateKey, deadlineMs: 60_000 });
     await setGuestClock(ssh);
     return { vm, ssh, bootSeconds: (Date.now() - t0) / 1000, from: 'snapshot', key };
@@ -99,6 +108,7 @@ async function restoreCell(spec: BootSpec, key: string, env: CellEnv): Promise<B
 export async function bootCell(cell: Cell, env: CellEnv): Promise<BootedCell> {
   const spec = bootSpec(cell, env);
   const key = cacheKey(spec, env);
+  if (key && env.snapshotCache?.refresh) await dropSnapshot(key);
   const restored = key ? await restoreCell(spec, key, env) : undefined;
   if (restored) return restored;
   const t0 = Date.now();
@@ -207,6 +217,9 @@ export async function runCell(cell: Cell, env: CellEnv, result: CellResult): Pro
     result.kernel.release = probe.kernelRelease;
     result.stack.active = probe.activeLsms;
     result.stack.missing = missingLsms(cell.stack, probe.activeLsms);
+    if (booted.from === 'boot' && probe.activeLsms.includes('apparmor') && await harvestPolicyCache(booted.ssh, policyOwner(env))) {
+      env.progress('kept the compiled AppArmor policy for later boots of this kernel and image');
+    }
     const snapshot = await Snapshot.open(booted.vm, env.privateKey);
     try {
       const saveSeconds = await saveBooted(cell, booted, snapshot, env, result);

@@ -47,8 +47,9 @@ Exit codes: 0 all good, 1 a cell or test failed, 2 bad input or the harness coul
   --no-snapshot-cache boot every cell (default: a cell whose kernel, stack, image and QEMU
                       are unchanged starts from its saved booted state in <cache>/snapshots;
                       LSM_MATRIX_SNAPSHOTS=0 does the same)
+  --refresh-snapshots boot every cell and save its snapshot-cache entry anew
   --retries <n>       automatic retries of a cell whose guest or harness broke (default 1;
-                      a kernel panic is never retried)
+                      a kernel panic only under TCG, where the emulator may cause it)
 
 Writes <out>/run.json (the whole truth), matrix.md, matrix.html, junit.xml and kcidb.json.`,
   report: `Usage: lsm-matrix report <run-dir> [--against <older-run-dir>]
@@ -63,10 +64,13 @@ and regenerates every report, as Playwright's merge-reports does.`,
 
 Copies <run-dir>/run.json to <dir>/published/run.json (default dir: results), writes
 <dir>/published/matrix.html, and renders <dir>/SUPPORT.md from the copied run.json.`,
-  shell: `Usage: lsm-matrix shell --kernel <spec> [--stack <stack>]
+  shell: `Usage: lsm-matrix shell --kernel <spec> [--stack <stack>] [--exec <command>]
 
 Boots one guest (default stack: the kernel's own), logs in as root over SSH
-and gives you its shell. Leaving the shell stops QEMU and removes the overlay.`,
+and gives you its shell. Leaving the shell stops QEMU and removes the overlay.
+--exec runs one command instead (its output on stdout/stderr) and exits with
+the command's exit status, as virtme-ng's --exec does:
+  lsm-matrix shell --kernel debian-6.12 --stack smack,apparmor --exec 'cat /sys/kernel/security/lsm'`,
   kernel: `Usage: lsm-matrix kernel build <spec>...
 
 Resolves each kernel into the cache and prints where it is: downloads and
@@ -85,13 +89,16 @@ Lists the kernel catalogue and the kernels already in the cache.`,
   doctor: `Usage: lsm-matrix doctor
 
 Checks every host requirement and prints the command that fixes each missing one.`,
-  bench: `Usage: lsm-matrix bench [--kernel <spec>]... [--source-kernel <spec>]
+  bench: `Usage: lsm-matrix bench [--kernel <spec>]... [--source-kernel <spec>] [--matrix probe|full|skip]
 
 Per kernel: the busybox-initramfs floor boot, the full boot to a first SSH
 command, a warm start from the snapshot cache, scenario resets (loadvm + SSH
 login) and QEMU's peak memory, each beside a baseline measured in the same
 run. Then the source kernel's build time (default debian-6.12+smack; built
-first if it is not cached yet: tens of minutes) cold as recorded, and cached.`,
+first if it is not cached yet: tens of minutes) cold as recorded, and cached.
+Last, the default matrix end to end, cold (snapshots saved anew) and warm:
+--matrix probe (default) boots and probes every cell (minutes); full runs
+every scenario as \`lsm-matrix run\` does (hours on 2 cores under TCG).`,
 };
 
 const RUN_OPTIONS = {
@@ -107,6 +114,7 @@ const RUN_OPTIONS = {
   'shell-on-fail': { type: 'boolean' },
   resume: { type: 'string' },
   'no-snapshot-cache': { type: 'boolean' },
+  'refresh-snapshots': { type: 'boolean' },
   retries: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -168,7 +176,7 @@ async function cmdRun(args: string[]): Promise<number> {
     ...(values.test ? { testName: values.test } : {}),
     ...(values['shell-on-fail'] ? { shellOnFail: true } : {}),
     ...(values.resume ? { resume: values.resume } : {}),
-    ...(values['no-snapshot-cache'] ? { snapshotCache: false } : {}),
+    ...(values['no-snapshot-cache'] ? { snapshotCache: false } : values['refresh-snapshots'] ? { snapshotCache: 'refresh' as const } : {}),
     ...(values.retries !== undefined ? { retries: values.retries === '0' ? 0 : positiveInt(values.retries, '--retries')! } : {}),
     log,
   });
@@ -209,11 +217,11 @@ async function cmdMerge(args: string[]): Promise<number> {
 }
 
 async function cmdShell(args: string[]): Promise<number> {
-  const { values } = parse(args, { kernel: { type: 'string' }, stack: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const, 'shell');
+  const { values } = parse(args, { kernel: { type: 'string' }, stack: { type: 'string' }, exec: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const, 'shell');
   if (values.help) return help('shell');
   if (!values.kernel) throw new UserError('shell: --kernel is required (e.g. --kernel debian-6.12)');
   const { openShell } = await import('./shell.ts');
-  return openShell(values.kernel, parseStack(values.stack ?? 'default'), log);
+  return openShell(values.kernel, parseStack(values.stack ?? 'default'), log, values.exec);
 }
 
 async function cmdKernels(args: string[]): Promise<number> {
@@ -247,10 +255,12 @@ async function cmdDoctor(args: string[]): Promise<number> {
 }
 
 async function cmdBench(args: string[]): Promise<number> {
-  const { values } = parse(args, { kernel: { type: 'string', multiple: true }, 'source-kernel': { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const, 'bench');
+  const { values } = parse(args, { kernel: { type: 'string', multiple: true }, 'source-kernel': { type: 'string' }, matrix: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const, 'bench');
   if (values.help) return help('bench');
+  const matrix = values.matrix ?? 'probe';
+  if (matrix !== 'probe' && matrix !== 'full' && matrix !== 'skip') throw new UserError(`--matrix \`${matrix}\`: known are probe, full, skip`);
   const { bench } = await import('../bench/bench.ts');
-  return bench({ kernels: values.kernel ?? ['debian-6.1', 'debian-6.12'], sourceKernel: values['source-kernel'] ?? 'debian-6.12+smack', log });
+  return bench({ kernels: values.kernel ?? ['debian-6.1', 'debian-6.12'], sourceKernel: values['source-kernel'] ?? 'debian-6.12+smack', matrix, log });
 }
 
 function help(topic: string): number {

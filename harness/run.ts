@@ -29,20 +29,24 @@ export interface RunOptions {
   shellOnFail?: boolean;
   /** Automatic retries of a cell that ended in an infrastructure error (default 1). */
   retries?: number;
-  /** Start cells from (and save them to) the snapshot cache (default true). */
-  snapshotCache?: boolean;
+  /** Start cells from (and save them to) the snapshot cache (default true); 'refresh' boots and saves anew. */
+  snapshotCache?: boolean | 'refresh';
   /** A run directory to finish: its finished cells are kept, the pending ones run. */
   resume?: string;
   log?: (line: string) => void;
 }
 
 /**
- * Pure: whether a cell's error is the infrastructure's (worth one more try)
- * rather than the kernel's: a panic or an initramfs that cannot find its
- * disk will do the same again.
+ * Pure: whether a cell's error may be the infrastructure's (worth one more
+ * try) rather than the kernel's. An initramfs that cannot find its disk or a
+ * file that is not a kernel will do the same again. A panic under KVM is the
+ * kernel's; under TCG it may be the emulator's (seen here on Debian 6.12: an
+ * int3 oops while the kernel patched its own text, a double fault as udev
+ * loaded kvm_amd), so it gets the one retry and is reported if it repeats.
  */
-export function retryable(message: string): boolean {
-  return !/kernel panic|initramfs|not a kernel|no such file/i.test(message);
+export function retryable(message: string, accel: 'kvm' | 'tcg'): boolean {
+  if (/initramfs|not a kernel|no such file/i.test(message)) return false;
+  return accel === 'tcg' || !/kernel panic/i.test(message);
 }
 
 async function loadResumable(dir: string): Promise<RunResult> {
@@ -137,7 +141,7 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
   await save();
 
   // On unless asked not to (--no-snapshot-cache, LSM_MATRIX_SNAPSHOTS=0); keyed by QEMU's version too.
-  const snapshotCache = opts.snapshotCache === false || snapshotDisabled() || !result.host.qemuVersion ? undefined : { qemuVersion: result.host.qemuVersion };
+  const snapshotCache = opts.snapshotCache === false || snapshotDisabled() || !result.host.qemuVersion ? undefined : { qemuVersion: result.host.qemuVersion, refresh: opts.snapshotCache === 'refresh' };
   const jobs = Math.max(1, opts.jobs ?? defaultJobs());
   const history = await loadHistory();
   const hk = (id: string) => historyKey(id, opts.config.scenarios);
@@ -173,7 +177,7 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
           ...(snapshotCache ? { snapshotCache } : {}),
         }, res);
         if (res.consoleLog) res.consoleLog = relative(outDir, res.consoleLog);
-        if (res.status !== 'error' || attempt >= retries || !retryable(res.error!.message) || interruptedBy()) break;
+        if (res.status !== 'error' || attempt >= retries || !retryable(res.error!.message, res.accel ?? accel.kind) || interruptedBy()) break;
         progress.log(`${tag()}: infrastructure error, retrying the cell once: ${res.error!.message.split('\n')[0]}`);
         const retried = [...(res.retried ?? []), { message: res.error!.message }];
         for (const key of Object.keys(res) as (keyof CellResult)[]) if (!['id', 'kernel', 'stack'].includes(key)) delete res[key];

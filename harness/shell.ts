@@ -8,8 +8,11 @@ import { ensureKey } from './vm/sshkey.ts';
 import { bootCell } from './cell.ts';
 import type { Stack } from './stack.ts';
 
-/** `lsm-matrix shell`: one guest, one interactive root shell, nothing left afterwards. */
-export async function openShell(kernelName: string, stack: Stack, log: (l: string) => void): Promise<number> {
+/**
+ * `lsm-matrix shell`: one guest, one interactive root shell (or one command
+ * with `exec`, whose exit status becomes ours), nothing left afterwards.
+ */
+export async function openShell(kernelName: string, stack: Stack, log: (l: string) => void, exec?: string): Promise<number> {
   const kernel = await prepareKernel(kernelName, (l) => log(`kernel: ${l}`));
   const image = await ensureImage('bookworm-containers', log);
   const key = await ensureKey();
@@ -20,6 +23,13 @@ export async function openShell(kernelName: string, stack: Stack, log: (l: strin
     kernel, image, accel, privateKey: key.privateKey, outDir, bootTimeoutSeconds: 240, memoryMiB: 2048, cpus: 2, progress: log,
   });
   try {
+    if (exec !== undefined) {
+      log(`ready in ${booted.bootSeconds.toFixed(1)} s; running the command`);
+      const r = await booted.ssh.exec(exec, { timeoutMs: 60 * 60_000, maxOutput: 64 << 20 });
+      process.stdout.write(r.stdout);
+      process.stderr.write(r.stderr);
+      return r.exitCode;
+    }
     log(`ready in ${booted.bootSeconds.toFixed(1)} s; console log: ${booted.vm.consolePath}; exit the shell to stop the guest`);
     await booted.ssh.shell();
   } finally {

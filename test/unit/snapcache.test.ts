@@ -29,8 +29,14 @@ test('the QEMU shape leaves out this boot\'s paths and port but keeps the machin
 });
 
 test('only infrastructure errors are retried', () => {
-  expect(retryable('the cell broke: SSH connection lost')).toBe(true);
-  expect(retryable('SSH not ready after 240 s (systemd did not start sshd)')).toBe(true);
-  expect(retryable('guest died before SSH was ready: Kernel panic - not syncing: VFS')).toBe(false);
-  expect(retryable('LSM-MATRIX-INITRAMFS-FAILED: no root disk')).toBe(false);
+  expect(retryable('the cell broke: SSH connection lost', 'kvm')).toBe(true);
+  expect(retryable('SSH not ready after 240 s (systemd did not start sshd)', 'tcg')).toBe(true);
+  expect(retryable('guest died before SSH was ready: Kernel panic - not syncing: VFS', 'kvm')).toBe(false);
+  expect(retryable('LSM-MATRIX-INITRAMFS-FAILED: no root disk', 'tcg')).toBe(false);
+});
+
+test('a panic under TCG may be the emulator\'s: one retry; under KVM it is the kernel\'s', () => {
+  const panic = 'guest died before SSH was ready: Kernel panic - not syncing: Fatal exception in interrupt';
+  expect(retryable(panic, 'tcg')).toBe(true);
+  expect(retryable(panic, 'kvm')).toBe(false);
 });

@@ -11,7 +11,7 @@ import type { Kernel } from '../../kernels/resolve.ts';
 
 const INIT = fileURLToPath(new URL('./init.sh', import.meta.url));
 const BUSYBOX = '/bin/busybox';
-const APPLETS = ['sh', 'mount', 'umount', 'insmod', 'switch_root', 'mkdir', 'cat', 'sleep', 'echo', 'poweroff'];
+const APPLETS = ['sh', 'mount', 'umount', 'insmod', 'switch_root', 'mkdir', 'cat', 'sleep', 'echo', 'poweroff', 'tar'];
 
 /**
  * What the root disk needs: the virtio PCI transport (built in on 6.12, a

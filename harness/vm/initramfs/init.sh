@@ -23,6 +23,12 @@ if [ -b /dev/vdb ]; then
   mkdir -p /newroot/usr/lib/modules
   mount -t ext4 -o ro /dev/vdb /newroot/usr/lib/modules || fail "cannot mount the modules disk /dev/vdb"
 fi
+# The AppArmor policy the first boot of this kernel and image compiled
+# (harness/guest/policy-cache.ts); apparmor_parser re-checks it.
+if [ -f /apparmor-cache.tar ]; then
+  mkdir -p /newroot/var/cache/apparmor
+  tar -xf /apparmor-cache.tar -C /newroot/var/cache/apparmor || echo "LSM-MATRIX-INITRAMFS-WARN: AppArmor policy cache not unpacked"
+fi
 umount /proc /sys
 mount --move /dev /newroot/dev
 exec switch_root /newroot /sbin/init
