@@ -1,3 +1,4 @@
+import type { CommandRecord } from './guest/guest.ts';
 import { rename, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Probe } from './guest/probe.ts';
@@ -31,7 +32,8 @@ export interface TestResult {
   verdict: Verdict;
   reason?: string;
   durationSeconds: number;
-  evidence?: { commands: { command: string; exitCode: number; stdout: string; stderr: string }[]; denials: string[] };
+  /** Each command the test ran, with its bounded output and how long it took (`seconds`: absent in runs made before it was recorded). */
+  evidence?: { commands: (Omit<CommandRecord, 'seconds'> & { seconds?: number })[]; denials: string[] };
 }
 
 export interface CellResult {

@@ -14,6 +14,8 @@ export interface CommandRecord {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** Wall time of the command from the harness's side. */
+  seconds: number;
 }
 
 /** How much of each command's output is kept as evidence. */
@@ -59,8 +61,9 @@ export class Guest {
   $ = (strings: TemplateStringsArray, ...values: unknown[]): Promise<CommandResult> => this.run(buildCommand(strings, values));
 
   async run(command: string, opts: { timeoutMs?: number; stdin?: string | Buffer } = {}): Promise<CommandResult> {
+    const t0 = Date.now();
     const r = await this.ssh.exec(command, { timeoutMs: opts.timeoutMs ?? this.defaultTimeoutMs, ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}) });
-    this.commands.push({ command, exitCode: r.exitCode, stdout: bound(r.stdout), stderr: bound(r.stderr) });
+    this.commands.push({ command, exitCode: r.exitCode, stdout: bound(r.stdout), stderr: bound(r.stderr), seconds: (Date.now() - t0) / 1000 });
     if (r.timedOut) throw new InfraError(`command timed out after ${(opts.timeoutMs ?? this.defaultTimeoutMs) / 1000} s: ${command.slice(0, 200)}`);
     return { ...r, command, ok: r.exitCode === 0, text: r.stdout.trim() };
   }
@@ -77,8 +80,9 @@ export class Guest {
   }
 
   async put(path: string, contents: string | Buffer, mode = 0o644): Promise<void> {
+    const t0 = Date.now();
     await this.ssh.put(path, contents, mode);
-    this.commands.push({ command: `# wrote ${path} (${contents.length} bytes, mode ${mode.toString(8)})`, exitCode: 0, stdout: '', stderr: '' });
+    this.commands.push({ command: `# wrote ${path} (${contents.length} bytes, mode ${mode.toString(8)})`, exitCode: 0, stdout: '', stderr: '', seconds: (Date.now() - t0) / 1000 });
   }
 
   /**
