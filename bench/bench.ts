@@ -51,7 +51,6 @@ export async function bench(opts: { kernels: string[]; sourceKernel?: string; ma
     opts.log(`${name}: floor boot (${accel.kind})`);
     const floor = await floorBoot(kernel.files.vmlinuz, kernel.initramfs, accel);
     if (!floor.reached) throw new Error(`${name}: floor boot failed: ${floor.why}`);
-    opts.log(`${name}: full boot to first SSH command`);
     const outDir = await mkdtemp(join(tmpdir(), 'lsm-matrix-bench-'));
     const cell = { id: name, kernel: name, stack: parseStack('apparmor') };
     const env = { kernel, image, accel, privateKey: key.privateKey, outDir, bootTimeoutSeconds: 300, memoryMiB: 2048, cpus: 2, progress: opts.log, snapshotCache: { qemuVersion: qemu } };
@@ -66,6 +65,7 @@ export async function bench(opts: { kernels: string[]; sourceKernel?: string; ma
     await harvestPolicyCache(fresh.ssh, { kernelDir: kernel.dir, initramfs: kernel.initramfs, imageHash: image.hash });
     fresh.ssh.close();
     await fresh.vm.stop();
+    opts.log(`${name}: full boot to first SSH command`);
     // A cold boot first: this cell's snapshot-cache entry goes.
     const cacheKey = cellSnapshotKey(cell, env)!;
     await dropSnapshot(cacheKey);

@@ -45,6 +45,12 @@ class CellRunner implements VitestRunner {
   readonly brokenTests = new Map<string, string>();
   broken: string | undefined;
   private filesStarted = 0;
+  /**
+   * Lines in the guest's kernel log when the last test ended, so the next
+   * test needs no round trip of its own to learn where its denials start.
+   * Unknown after a reset (loadvm rewinds the log) or a failed read.
+   */
+  private dmesgCursor: number | undefined;
   private readonly tag = ++nonce;
 
   constructor(private readonly env: ScenarioEnv) {
@@ -72,9 +78,9 @@ class CellRunner implements VitestRunner {
     for (const file of files) {
       const req = this.requirements.get(file.filepath) ?? {};
       let why = unmetFromFacts(req, this.env.guest.facts, this.env.kernelConfig);
-      for (const tool of why ? [] : req.tools ?? []) {
-        const where = (await this.env.raw(`command -v ${tool} || true`)).trim();
-        if (!where) { why = `\`${tool}\` not installed in the guest`; break; }
+      if (!why && req.tools?.length) {
+        const missing = (await this.env.raw(`for t in ${req.tools.join(' ')}; do command -v "$t" >/dev/null || echo "$t"; done`)).trim().split('\n')[0];
+        if (missing) why = `\`${missing}\` not installed in the guest`;
       }
       if (why) {
         this.unmet.set(file.filepath, why);
@@ -89,7 +95,10 @@ class CellRunner implements VitestRunner {
     this.env.progress?.(`scenario ${scenarioName(suite.file.filepath)}`);
     if (this.broken) return;
     try {
-      if (this.filesStarted++ > 0 && this.env.reset) this.resets.push(await this.env.reset());
+      if (this.filesStarted++ > 0 && this.env.reset) {
+        this.dmesgCursor = undefined;
+        this.resets.push(await this.env.reset());
+      }
     } catch (e) {
       // The guest cannot be brought back: every test still to come is `error`.
       this.broken = `the cell broke: ${e instanceof Error ? e.message : String(e)}`;
@@ -118,7 +127,7 @@ class CellRunner implements VitestRunner {
       this.notRun.set(test.id, `not run: "${failedSetup}" did not pass`);
       return;
     }
-    const dmesgLines = Number((await this.env.raw('dmesg | wc -l').catch(() => '0')).trim()) || 0;
+    const dmesgLines = this.dmesgCursor ?? (Number((await this.env.raw('dmesg | wc -l').catch(() => '0')).trim()) || 0);
     this.evidence.set(test.id, { start: this.env.guest.commands.length, dmesgLines, commands: undefined });
   }
 
@@ -127,9 +136,12 @@ class CellRunner implements VitestRunner {
     if (!e) return;
     const commands = this.env.guest.commands.slice(e.start);
     let denials: string[] = [];
+    this.dmesgCursor = undefined;
     try {
-      const out = await this.env.raw(`dmesg | tail -n +${e.dmesgLines + 1} | head -2000`);
-      denials = out.split('\n').filter((l) => DENIAL.test(l)).slice(0, 50).map((l) => l.slice(0, 600));
+      // One round trip: the log's length now (the next test's start), then this test's lines.
+      const [count, ...lines] = (await this.env.raw(`d=$(dmesg); printf '%s\\n' "$d" | wc -l; printf '%s\\n' "$d" | tail -n +${e.dmesgLines + 1} | head -2000`)).split('\n');
+      this.dmesgCursor = Number(count) || undefined;
+      denials = lines.filter((l) => DENIAL.test(l)).slice(0, 50).map((l) => l.slice(0, 600));
     } catch {
       // the guest may be gone; the test's own verdict says so
     }

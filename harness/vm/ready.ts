@@ -7,6 +7,8 @@ import { consoleFailure, readConsole } from './console.ts';
 export interface ReadyOptions {
   privateKey: Buffer;
   deadlineMs: number;
+  /** The command that proves a login works (default `true`); a restore sets the guest's clock with it. */
+  firstCommand?: () => string;
   /** Called with each attempt's failure (for progress lines). */
   onAttempt?: (n: number, error: string) => void;
 }
@@ -64,10 +66,11 @@ export async function waitForSsh(vm: Vm, opts: ReadyOptions): Promise<Ssh> {
     silent = 0;
     try {
       const ssh = await Ssh.connect({ host: '127.0.0.1', port: vm.sshPort, username: 'root', privateKey: opts.privateKey }, 8000);
-      const r = await ssh.exec('true', { timeoutMs: 20_000 });
+      const command = opts.firstCommand?.() ?? 'true';
+      const r = await ssh.exec(command, { timeoutMs: 20_000 });
       if (r.exitCode === 0) return ssh;
       ssh.close();
-      lastError = `\`true\` exited ${r.exitCode}`;
+      lastError = `\`${command}\` exited ${r.exitCode}`;
     } catch (e) {
       lastError = messageOf(e);
     }

@@ -35,8 +35,7 @@ export class Snapshot {
     old.close();
     const out = await this.qmp.hmp(`loadvm ${SNAPSHOT_NAME}`);
     if (out.trim()) throw new InfraError(`loadvm failed: ${out.trim()}`);
-    const ssh = await waitForSsh(this.vm, { privateKey: this.privateKey, deadlineMs: 60_000 });
-    await setGuestClock(ssh);
+    const ssh = await waitForSsh(this.vm, { privateKey: this.privateKey, deadlineMs: 60_000, firstCommand: setGuestClock });
     return { ssh, seconds: (Date.now() - t) / 1000 };
   }
 
@@ -45,7 +44,8 @@ export class Snapshot {
   }
 }
 
-/** A restored guest's clock is the saved one: set it to now, as scenarios compare times (snap, docker). */
-export async function setGuestClock(ssh: Ssh): Promise<void> {
-  await ssh.exec(`date -s @${Math.floor(Date.now() / 1000)} >/dev/null`, { timeoutMs: 10_000 });
-}
+/**
+ * A restored guest's clock is the saved one: the first command after a
+ * restore sets it to now, as scenarios compare times (snap, docker).
+ */
+export const setGuestClock = () => `date -s @${Math.floor(Date.now() / 1000)} >/dev/null`;

@@ -50,6 +50,14 @@ describe('debian-6.1 with lsm=apparmor: one scenario of each kind', () => {
     }
     const label = byName(c, 'docker/apparmor-host-apparmor-container').find((t) => t.name.startsWith('default'))!;
     expect(JSON.stringify(label.evidence?.commands)).toContain('docker-default (enforce)');
+    // The kernel's denial lines are kept with the test that caused them, in
+    // the first file after the boot and in one after a snapshot reset.
+    const denied = (scenario: string, name: string) => byName(c, scenario).find((t) => t.name.startsWith(name))!.evidence!.denials;
+    expect(denied('apparmor/policy-namespace', 'a profile loaded into the namespace').join('\n')).toMatch(/apparmor="DENIED"/);
+    const docker = denied('docker/apparmor-host-apparmor-container', 'a profile loaded into the namespace').join('\n');
+    expect(docker).toMatch(/operation="profile_load".*name="lsmm_docker_deny"/);
+    expect(docker).not.toMatch(/name="docker-default"/); // the setup test's line stays with the setup test
+    expect(denied('apparmor/policy-namespace', 'mkdir in policy/namespaces')).toEqual([]);
   });
 
   test('a scenario file does not see what the previous one left behind', () => {
