@@ -139,11 +139,11 @@ function inTurn<T>(fn: () => Promise<T>): Promise<T> {
  * the first, restore the snapshot (QMP loadvm) and log in again, so no
  * scenario sees another's leftovers.
  */
-async function runCellScenarios(booted: BootedCell, snapshot: Snapshot, facts: CellFacts, env: CellEnv) {
-  return inTurn(() => runCellScenariosNow(booted, snapshot, facts, env));
+async function runCellScenarios(booted: BootedCell, snapshot: Snapshot, facts: CellFacts, env: CellEnv, result: CellResult) {
+  return inTurn(() => runCellScenariosNow(booted, snapshot, facts, env, result));
 }
 
-async function runCellScenariosNow(booted: BootedCell, snapshot: Snapshot, facts: CellFacts, env: CellEnv) {
+async function runCellScenariosNow(booted: BootedCell, snapshot: Snapshot, facts: CellFacts, env: CellEnv, result: CellResult) {
   const guest = new Guest(booted.ssh, facts);
   const kernelConfig = env.kernel.files.config ? parseKernelConfig(await readFile(env.kernel.files.config, 'utf8')) : undefined;
   const reset = async () => {
@@ -155,6 +155,8 @@ async function runCellScenariosNow(booted: BootedCell, snapshot: Snapshot, facts
   const raw = async (cmd: string) => (await booted.ssh.exec(cmd, { timeoutMs: 30_000 })).stdout;
   const { tests, resets, broken } = await runScenarios(env.scenarioFiles ?? [], {
     guest, reset, raw, progress: env.progress,
+    // Finished files land in the cell's result at once: a Ctrl-C writes them out.
+    onFileDone: (tests) => { result.tests.push(...tests); },
     ...(kernelConfig ? { kernelConfig } : {}),
     ...(env.testTimeoutSeconds ? { testTimeoutMs: env.testTimeoutSeconds * 1000 } : {}),
     ...(env.testName ? { testName: env.testName } : {}),
@@ -231,7 +233,7 @@ export async function runCell(cell: Cell, env: CellEnv, result: CellResult): Pro
           kernel: cell.kernel, release: probe.kernelRelease, probe,
           stack: { id: cell.stack.id, requested: cell.stack.requested, active: probe.activeLsms },
         };
-        const run = await runCellScenarios(booted, snapshot, facts, env);
+        const run = await runCellScenarios(booted, snapshot, facts, env, result);
         result.tests = run.tests;
         result.snapshot.resetSeconds = run.resets;
         // The guest died or stopped answering mid-way: the tests after it are

@@ -20,6 +20,8 @@ export interface ScenarioEnv {
   testName?: string;
   /** Called when a test fails or errors, before the next one (`--shell-on-fail`). */
   onFailure?: (testName: string) => Promise<void>;
+  /** Each file's results as soon as it ends, so an interrupted cell keeps what it finished. */
+  onFileDone?: (tests: TestResult[]) => void;
 }
 
 let nonce = 0;
@@ -105,6 +107,10 @@ class CellRunner implements VitestRunner {
     }
   }
 
+  async onAfterRunSuite(suite: Suite): Promise<void> {
+    if (suite === suite.file) this.env.onFileDone?.(fileResults(suite.file, this));
+  }
+
   extendTaskContext(context: any): any {
     context.guest = this.env.guest;
     context.limitation = (reason: string) => { context.task.meta.limitation = reason; };
@@ -166,48 +172,49 @@ function suiteChain(task: Task): Suite[] {
   return out;
 }
 
+/** Pure over the finished file: one result per test (or one `(load)` error for a file that did not load). */
+function fileResults(file: File, runner: CellRunner): TestResult[] {
+  const scenario = scenarioName(file.filepath);
+  const all: Test[] = [];
+  forEachTest(file, (t) => all.push(t));
+  if (all.length === 0) {
+    const err = file.result?.errors?.[0];
+    return [{
+      id: scenario, scenario, name: '(load)', durationSeconds: 0,
+      verdict: 'error',
+      reason: err ? `scenario could not be loaded: ${err.message}` : 'scenario file has no tests',
+    }];
+  }
+  return all.map((t) => {
+    const hookError = suiteChain(t).map((s) => s.result?.errors?.[0]).find(Boolean);
+    const path = [...suiteChain(t).filter((s) => s !== file).reverse().map((s) => s.name), t.name];
+    const v = verdictOf({
+      state: t.result?.state as TestOutcome['state'],
+      errors: (t.result?.errors ?? []) as { name?: string; message?: string }[],
+      ...((t.result as any)?.note ? { note: (t.result as any).note as string } : {}),
+      ...(runner.notRun.has(t.id) ? { note: runner.notRun.get(t.id)! } : {}),
+      ...(runner.brokenTests.has(t.id) ? { cellBroken: runner.brokenTests.get(t.id)! } : {}),
+      ...((t.meta as any)?.limitation ? { limitation: (t.meta as any).limitation } : {}),
+      ...(runner.unmet.has(file.filepath) ? { unmet: runner.unmet.get(file.filepath)! } : {}),
+      ...(hookError ? { hookError } : {}),
+    });
+    const ev = runner.evidence.get(t.id)?.commands;
+    return {
+      id: `${scenario} > ${path.join(' > ')}`, scenario, name: path.join(' > '),
+      // Outside scenarios/ the short name does not find the file again: keep its path.
+      ...(relative(SCENARIOS_DIR, file.filepath).startsWith('..') ? { file: file.filepath } : {}),
+      ...(runner.support.has(file.filepath) ? { support: runner.support.get(file.filepath)! } : {}),
+      verdict: v.verdict, ...(v.reason ? { reason: v.reason } : {}),
+      durationSeconds: Math.round((t.result?.duration ?? 0)) / 1000,
+      ...(ev ? { evidence: ev } : {}),
+    };
+  });
+}
+
 /** Run scenario files in one booted cell and return one result per test. */
 export async function runScenarios(filepaths: string[], env: ScenarioEnv): Promise<{ tests: TestResult[]; resets: number[]; broken?: string }> {
   const runner = new CellRunner(env);
   const files = await startTests(filepaths, runner);
-  const tests: TestResult[] = [];
-  for (const file of files) {
-    const scenario = scenarioName(file.filepath);
-    const all: Test[] = [];
-    forEachTest(file, (t) => all.push(t));
-    if (all.length === 0) {
-      const err = file.result?.errors?.[0];
-      tests.push({
-        id: scenario, scenario, name: '(load)', durationSeconds: 0,
-        verdict: 'error',
-        reason: err ? `scenario could not be loaded: ${err.message}` : 'scenario file has no tests',
-      });
-      continue;
-    }
-    for (const t of all) {
-      const hookError = suiteChain(t).map((s) => s.result?.errors?.[0]).find(Boolean);
-      const path = [...suiteChain(t).filter((s) => s !== file).reverse().map((s) => s.name), t.name];
-      const v = verdictOf({
-        state: t.result?.state as TestOutcome['state'],
-        errors: (t.result?.errors ?? []) as { name?: string; message?: string }[],
-        ...((t.result as any)?.note ? { note: (t.result as any).note as string } : {}),
-        ...(runner.notRun.has(t.id) ? { note: runner.notRun.get(t.id)! } : {}),
-        ...(runner.brokenTests.has(t.id) ? { cellBroken: runner.brokenTests.get(t.id)! } : {}),
-        ...((t.meta as any)?.limitation ? { limitation: (t.meta as any).limitation } : {}),
-        ...(runner.unmet.has(file.filepath) ? { unmet: runner.unmet.get(file.filepath)! } : {}),
-        ...(hookError ? { hookError } : {}),
-      });
-      const ev = runner.evidence.get(t.id)?.commands;
-      tests.push({
-        id: `${scenario} > ${path.join(' > ')}`, scenario, name: path.join(' > '),
-        // Outside scenarios/ the short name does not find the file again: keep its path.
-        ...(relative(SCENARIOS_DIR, file.filepath).startsWith('..') ? { file: file.filepath } : {}),
-        ...(runner.support.has(file.filepath) ? { support: runner.support.get(file.filepath)! } : {}),
-        verdict: v.verdict, ...(v.reason ? { reason: v.reason } : {}),
-        durationSeconds: Math.round((t.result?.duration ?? 0)) / 1000,
-        ...(ev ? { evidence: ev } : {}),
-      });
-    }
-  }
+  const tests = files.flatMap((file) => fileResults(file, runner));
   return { tests, resets: runner.resets, ...(runner.broken ? { broken: runner.broken } : {}) };
 }

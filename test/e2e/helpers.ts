@@ -25,3 +25,15 @@ export async function processesMentioning(needle: string): Promise<number[]> {
   }
   return out;
 }
+
+/** Resolve once a child's combined output matches `pattern`; reject after `ms` naming `what` never happened. */
+export function outputMatches(child: { all?: NodeJS.ReadableStream | null }, pattern: RegExp, what: string, ms = 20 * 60_000): Promise<void> {
+  let seen = '';
+  return new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what}: ${seen.slice(-2000)}`)), ms);
+    child.all!.on('data', (d: Buffer) => {
+      seen += d.toString();
+      if (pattern.test(seen)) { clearTimeout(t); resolve(); }
+    });
+  });
+}

@@ -4,21 +4,14 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { CLI, ROOT, cli, processesMentioning, readRun } from './helpers.ts';
+import { CLI, ROOT, cli, outputMatches, processesMentioning, readRun } from './helpers.ts';
 import { cacheRoot } from '../../harness/cache.ts';
 
 const out = await mkdtemp(join(tmpdir(), 'lsmm-int-'));
 
 test('SIGINT during a boot leaves no QEMU and no overlay, and keeps run.json', async () => {
   const child = execa('node', [CLI, 'run', '--kernel', 'debian-6.12', '--stack', 'apparmor', '--scenario', 'none', '--no-snapshot-cache', '--out', out], { cwd: ROOT, reject: false, all: true });
-  let seen = '';
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no boot started: ${seen}`)), 20 * 60_000);
-    child.all!.on('data', (d: Buffer) => {
-      seen += d.toString();
-      if (/booting \(/.test(seen)) { clearTimeout(t); resolve(); }
-    });
-  });
+  await outputMatches(child, /booting \(/, 'no boot started');
   await new Promise((r) => setTimeout(r, 4000));
   const qemus = await processesMentioning(out);
   expect(qemus.length).toBeGreaterThan(0); // the guest really was booting
@@ -52,14 +45,7 @@ test('kill -9 of one guest\'s QEMU mid-scenario: that cell is `error`, the next 
   const dir = await mkdtemp(join(tmpdir(), 'lsmm-kill-'));
   const child = execa('node', [CLI, 'run', '--kernel', 'debian-6.12', '--stack', 'apparmor', '--stack', 'default', '--jobs', '1', '--retries', '0',
     '--scenario', `${ROOT}test/fixtures/scenarios/slow/sleep.ts`, '--out', dir], { cwd: ROOT, reject: false, all: true });
-  let seen = '';
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`the first cell never reached its scenario: ${seen.slice(-2000)}`)), 20 * 60_000);
-    child.all!.on('data', (d: Buffer) => {
-      seen += d.toString();
-      if (/\[cell 1\/2\] debian-6.12 apparmor: scenario slow\/sleep/.test(seen)) { clearTimeout(t); resolve(); }
-    });
-  });
+  await outputMatches(child, /\[cell 1\/2\] debian-6.12 apparmor: scenario slow\/sleep/, 'the first cell never reached its scenario');
   await new Promise((r) => setTimeout(r, 3000));
   const victims = await processesMentioning(join(dir, 'cells', 'debian-6.12_apparmor'));
   expect(victims).toHaveLength(1);
@@ -76,4 +62,24 @@ test('kill -9 of one guest\'s QEMU mid-scenario: that cell is `error`, the next 
   expect(await processesMentioning(dir)).toEqual([]);
   const scratch = await readdir(join(cacheRoot(), 'scratch')).catch(() => [] as string[]);
   expect(scratch.filter((d) => d.startsWith(`vm-${child.pid}-`))).toEqual([]);
+}, 30 * 60_000);
+
+test('SIGINT mid-scenario keeps the verdicts of the files the cell finished', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lsmm-int2-'));
+  const child = execa('node', [CLI, 'run', '--kernel', 'debian-6.12', '--stack', 'apparmor', '--scenario', 'apparmor/enabled',
+    '--scenario', `${ROOT}test/fixtures/scenarios/slow/sleep.ts`, '--out', dir], { cwd: ROOT, reject: false, all: true });
+  await outputMatches(child, /scenario slow\/sleep/, 'the cell never reached its second file');
+  await new Promise((r) => setTimeout(r, 2000));
+  child.kill('SIGINT');
+  const r = await child;
+  expect(r.exitCode).toBe(130);
+  const run = await readRun(dir);
+  expect(run.status).toBe('interrupted');
+  const c = run.cells[0]!;
+  expect(c.status).toBe('pending'); // --resume runs it again, whole
+  const done = c.tests.filter((t) => t.scenario === 'apparmor/enabled');
+  expect(done.length).toBeGreaterThan(2);
+  expect(done.every((t) => t.verdict === 'pass')).toBe(true);
+  expect(c.tests.some((t) => t.scenario === 'slow/sleep')).toBe(false);
+  expect(await processesMentioning(dir)).toEqual([]);
 }, 30 * 60_000);
