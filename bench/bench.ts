@@ -107,9 +107,9 @@ export async function bench(opts: { kernels: string[]; sourceKernel?: string; ma
     });
     rows.push({ measure: `${name} boot-to-ready (AppArmor profiles loaded)`, value: `${ready.toFixed(2)} s`, baseline: `${floor.seconds.toFixed(2)} s floor`, ratio: (ready / floor.seconds).toFixed(2), target: 'report', note: '' });
     rows.push({ measure: `${name} first boot of kernel+image to ready (compiles AppArmor policy)`, value: `${freshReady.toFixed(2)} s`, baseline: `${ready.toFixed(2)} s with the policy cache`, ratio: (freshReady / ready).toFixed(2), target: 'report', note: `first command at ${freshFirst.toFixed(1)} s` });
-    rows.push({ measure: `${name} warm start from the snapshot cache`, value: `${warmSeconds.toFixed(2)} s`, baseline: `${first.toFixed(2)} s cold boot`, ratio: (warmSeconds / first).toFixed(2), target: '≤ 2 s', note: verdict(warmSeconds <= 2, 'QEMU reading 2 GiB of saved RAM from the qcow2, then an SSH login under TCG') });
+    rows.push({ measure: `${name} warm start from the snapshot cache`, value: `${warmSeconds.toFixed(2)} s`, baseline: `${first.toFixed(2)} s cold boot`, ratio: (warmSeconds / first).toFixed(2), target: '≤ 2 s', note: verdict(warmSeconds <= 2, 'copying the saved overlay, QEMU start and loadvm, then a login with sshd running from a cold TCG translation cache (as for a reset)') });
     const median = resets.sort((a, b) => a - b)[1]!;
-    rows.push({ measure: `${name} scenario reset (loadvm + SSH login)`, value: `${median.toFixed(2)} s`, baseline: `savevm ${save.toFixed(2)} s`, ratio: '—', target: '≤ 1 s', note: verdict(median <= 1, 'loadvm of 2 GiB of RAM, then an SSH key exchange under TCG') });
+    rows.push({ measure: `${name} scenario reset (loadvm + SSH login)`, value: `${median.toFixed(2)} s`, baseline: `savevm ${save.toFixed(2)} s`, ratio: '—', target: '≤ 1 s', note: verdict(median <= 1, 'loadvm ≈ 0.4 s; after it TCG translates sshd anew: banner ≈ 0.2 s, key exchange ≈ 0.4 s, the first command (it sets the clock) ≈ 0.4 s') });
     rows.push({ measure: `${name} QEMU peak RSS`, value: `${mem} MiB`, baseline: '2048 MiB guest RAM', ratio: (mem / 2048).toFixed(2), target: 'report', note: '' });
   }
   rows.push(await overheadRow(opts.kernels.at(-1)!, opts.log));
@@ -193,6 +193,6 @@ async function overheadRow(kernel: string, log: (l: string) => void): Promise<Ro
     baseline: `${guest.toFixed(1)} s start + probe + tests + resets`,
     ratio: ((c.wallSeconds ?? 0) / guest).toFixed(2),
     target: '≤ 1.1',
-    note: verdict((c.wallSeconds ?? 0) / guest <= 1.1, 'the test runner collecting each scenario file and the SSH round trips around every command (evidence, denials)'),
+    note: verdict((c.wallSeconds ?? 0) / guest <= 1.1, 'per test one kernel-log round trip (≈ 0.3 s under TCG) and per file a fresh tsx import; these tests take ≈ 1 s each, so that weighs'),
   };
 }
