@@ -135,3 +135,30 @@ describe('debian-6.12 with lsm=selinux,apparmor: the first exclusive LSM wins', 
     for (const t of smack) expect(t.reason).toMatch(/^Smack not active: requested selinux,apparmor, active lockdown,capability,selinux/);
   });
 });
+
+describe('debian-6.12 with lsm=apparmor: the LXD, snap and flatpak scenarios', () => {
+  let run: RunResult;
+  let exitCode: number | undefined;
+  beforeAll(async () => {
+    const out = await mkdtemp(join(tmpdir(), 'lsmm-e2e-612aa-'));
+    const r = await cli(['run', '--kernel', 'debian-6.12', '--stack', 'apparmor', '--out', out,
+      '--scenario', 'lxd/**', '--scenario', 'snap/**', '--scenario', 'flatpak/**']);
+    exitCode = r.exitCode;
+    process.stderr.write(String(r.all).split('\n').slice(-40).join('\n'));
+    run = await readRun(out);
+  });
+
+  test('every test passes, with the labels the guest showed as evidence', () => {
+    const c = run.cells[0]!;
+    expect(c.status).toBe('ok');
+    for (const s of ['lxd/apparmor-host-apparmor-container', 'snap/snap-confinement', 'flatpak/flatpak']) {
+      const tests = byName(c, s);
+      expect(tests.length, s).toBeGreaterThan(2);
+      for (const t of tests) expect({ id: t.id, verdict: t.verdict, reason: t.reason }).toEqual({ id: t.id, verdict: 'pass', reason: undefined });
+    }
+    const snapLabel = byName(c, 'snap/snap-confinement').find((t) => t.name.includes('snap.<snap>.<app> profile'))!;
+    expect(JSON.stringify(snapLabel.evidence?.commands)).toContain('snap.lsmm-hello.sleeper (enforce)');
+    expect(JSON.stringify(byName(c, 'lxd/apparmor-host-apparmor-container').flatMap((t) => t.evidence?.commands ?? []))).toMatch(/lxd-[^"]*\/\/&:lxd-/);
+    expect(exitCode).toBe(0);
+  });
+});
