@@ -70,7 +70,7 @@ Boots one guest (default stack: the kernel's own), logs in as root over SSH
 and gives you its shell. Leaving the shell stops QEMU and removes the overlay.
 --exec runs one command instead (its output on stdout/stderr) and exits with
 the command's exit status, as virtme-ng's --exec does:
-  lsm-matrix shell --kernel debian-6.12 --stack smack,apparmor --exec 'cat /sys/kernel/security/lsm'`,
+  lsm-matrix shell --kernel debian-6.12+smack --stack smack,apparmor --exec 'cat /sys/kernel/security/lsm'`,
   kernel: `Usage: lsm-matrix kernel build <spec>...
 
 Resolves each kernel into the cache and prints where it is: downloads and

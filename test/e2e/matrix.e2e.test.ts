@@ -13,19 +13,32 @@ import { schemaErrors } from '../schema.ts';
 const FIX = `${ROOT}test/fixtures/scenarios`;
 const byName = (c: CellResult, scenario: string) => c.tests.filter((t) => t.scenario === scenario);
 
+/** Every test of each scenario passed (and there are more than `atLeast` of them). */
+function allPass(c: CellResult, scenarios: string[], atLeast: number): void {
+  for (const s of scenarios) {
+    const tests = byName(c, s);
+    expect(tests.length, s).toBeGreaterThan(atLeast);
+    for (const t of tests) expect({ id: t.id, verdict: t.verdict, reason: t.reason }).toEqual({ id: t.id, verdict: 'pass', reason: undefined });
+  }
+}
+
+/** One `lsm-matrix run` into a fresh directory; the tail of its log goes to stderr for the CI log. */
+async function runOnce(tag: string, args: string[]): Promise<{ out: string; exitCode: number | undefined; run: RunResult }> {
+  const out = await mkdtemp(join(tmpdir(), `lsmm-e2e-${tag}-`));
+  const r = await cli(['run', ...args, '--out', out]);
+  process.stderr.write(String(r.all).split('\n').slice(-60).join('\n'));
+  return { out, exitCode: r.exitCode, run: await readRun(out) };
+}
+
 describe('debian-6.1 with lsm=apparmor: one scenario of each kind', () => {
   let run: RunResult;
   let exitCode: number | undefined;
   let out: string;
   beforeAll(async () => {
-    out = await mkdtemp(join(tmpdir(), 'lsmm-e2e-61-'));
-    const r = await cli(['run', '--kernel', 'debian-6.1', '--stack', 'apparmor', '--out', out,
+    ({ out, exitCode, run } = await runOnce('61', ['--kernel', 'debian-6.1', '--stack', 'apparmor',
       '--scenario', 'apparmor/policy-namespace', '--scenario', 'docker/apparmor-host-apparmor-container', '--scenario', 'seccomp/docker-seccomp',
       '--scenario', `${FIX}/isolation/a-leave-behind.ts`, '--scenario', `${FIX}/isolation/b-sees-nothing.ts`,
-      '--scenario', `${FIX}/broken/syntax-error.ts`, '--scenario', `${FIX}/broken/throws.ts`]);
-    exitCode = r.exitCode;
-    process.stderr.write(String(r.all).split('\n').slice(-60).join('\n'));
-    run = await readRun(out);
+      '--scenario', `${FIX}/broken/syntax-error.ts`, '--scenario', `${FIX}/broken/throws.ts`]));
   });
 
   test('the guest booted, answered over SSH and AppArmor is active', () => {
@@ -43,11 +56,7 @@ describe('debian-6.1 with lsm=apparmor: one scenario of each kind', () => {
 
   test('the real scenarios pass, with evidence from the guest', () => {
     const c = run.cells[0]!;
-    for (const s of ['apparmor/policy-namespace', 'docker/apparmor-host-apparmor-container', 'seccomp/docker-seccomp']) {
-      const tests = byName(c, s);
-      expect(tests.length, s).toBeGreaterThan(3);
-      for (const t of tests) expect({ id: t.id, verdict: t.verdict, reason: t.reason }).toEqual({ id: t.id, verdict: 'pass', reason: undefined });
-    }
+    allPass(c, ['apparmor/policy-namespace', 'docker/apparmor-host-apparmor-container', 'seccomp/docker-seccomp'], 3);
     const label = byName(c, 'docker/apparmor-host-apparmor-container').find((t) => t.name.startsWith('default'))!;
     expect(JSON.stringify(label.evidence?.commands)).toContain('docker-default (enforce)');
     // The kernel's denial lines are kept with the test that caused them, in
@@ -98,11 +107,8 @@ describe('debian-6.12 with lsm=selinux,apparmor: the first exclusive LSM wins', 
   let run: RunResult;
   let exitCode: number | undefined;
   beforeAll(async () => {
-    const out = await mkdtemp(join(tmpdir(), 'lsmm-e2e-612-'));
-    const r = await cli(['run', '--kernel', 'debian-6.12', '--stack', 'selinux,apparmor', '--out', out,
-      '--scenario', 'apparmor/enabled', '--scenario', 'docker/apparmor-host-apparmor-container', '--scenario', 'smack/enabled']);
-    exitCode = r.exitCode;
-    run = await readRun(out);
+    ({ exitCode, run } = await runOnce('612', ['--kernel', 'debian-6.12', '--stack', 'selinux,apparmor',
+      '--scenario', 'apparmor/enabled', '--scenario', 'docker/apparmor-host-apparmor-container', '--scenario', 'smack/enabled']));
     expect(schemaErrors(run)).toEqual([]);
   });
 
@@ -140,22 +146,14 @@ describe('debian-6.12 with lsm=apparmor: the LXD, snap and flatpak scenarios', (
   let run: RunResult;
   let exitCode: number | undefined;
   beforeAll(async () => {
-    const out = await mkdtemp(join(tmpdir(), 'lsmm-e2e-612aa-'));
-    const r = await cli(['run', '--kernel', 'debian-6.12', '--stack', 'apparmor', '--out', out,
-      '--scenario', 'lxd/**', '--scenario', 'snap/**', '--scenario', 'flatpak/**']);
-    exitCode = r.exitCode;
-    process.stderr.write(String(r.all).split('\n').slice(-40).join('\n'));
-    run = await readRun(out);
+    ({ exitCode, run } = await runOnce('612aa', ['--kernel', 'debian-6.12', '--stack', 'apparmor',
+      '--scenario', 'lxd/**', '--scenario', 'snap/**', '--scenario', 'flatpak/**']));
   });
 
   test('every test passes, with the labels the guest showed as evidence', () => {
     const c = run.cells[0]!;
     expect(c.status).toBe('ok');
-    for (const s of ['lxd/apparmor-host-apparmor-container', 'snap/snap-confinement', 'flatpak/flatpak']) {
-      const tests = byName(c, s);
-      expect(tests.length, s).toBeGreaterThan(2);
-      for (const t of tests) expect({ id: t.id, verdict: t.verdict, reason: t.reason }).toEqual({ id: t.id, verdict: 'pass', reason: undefined });
-    }
+    allPass(c, ['lxd/apparmor-host-apparmor-container', 'snap/snap-confinement', 'flatpak/flatpak'], 2);
     const snapLabel = byName(c, 'snap/snap-confinement').find((t) => t.name.includes('snap.<snap>.<app> profile'))!;
     expect(JSON.stringify(snapLabel.evidence?.commands)).toContain('snap.lsmm-hello.sleeper (enforce)');
     expect(JSON.stringify(byName(c, 'lxd/apparmor-host-apparmor-container').flatMap((t) => t.evidence?.commands ?? []))).toMatch(/lxd-[^"]*\/\/&:lxd-/);
