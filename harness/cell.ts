@@ -4,6 +4,7 @@ import { missingLsms } from './stack.ts';
 import { bootVm, describeDeath, qemuShape, type BootSpec, type Vm } from './vm/qemu.ts';
 import { dropSnapshot, findSnapshot, snapshotKey, storeSnapshot } from './vm/snapcache.ts';
 import { waitForSsh } from './vm/ready.ts';
+import { interruptedBy } from './vm/reaper.ts';
 import type { Ssh } from './vm/ssh.ts';
 import { PROBE_SCRIPT, parseProbe } from './guest/probe.ts';
 import type { Accel } from './vm/accel.ts';
@@ -156,7 +157,8 @@ async function runCellScenariosNow(booted: BootedCell, snapshot: Snapshot, facts
   const { tests, resets, broken } = await runScenarios(env.scenarioFiles ?? [], {
     guest, reset, raw, progress: env.progress,
     // Finished files land in the cell's result at once: a Ctrl-C writes them out.
-    onFileDone: (tests) => { result.tests.push(...tests); },
+    // After a signal, files end because their guest was stopped: not a verdict.
+    onFileDone: (tests) => { if (!interruptedBy()) result.tests.push(...tests); },
     ...(kernelConfig ? { kernelConfig } : {}),
     ...(env.testTimeoutSeconds ? { testTimeoutMs: env.testTimeoutSeconds * 1000 } : {}),
     ...(env.testName ? { testName: env.testName } : {}),
@@ -234,6 +236,7 @@ export async function runCell(cell: Cell, env: CellEnv, result: CellResult): Pro
           stack: { id: cell.stack.id, requested: cell.stack.requested, active: probe.activeLsms },
         };
         const run = await runCellScenarios(booted, snapshot, facts, env, result);
+        if (interruptedBy()) throw new Error('interrupted');
         result.tests = run.tests;
         result.snapshot.resetSeconds = run.resets;
         // The guest died or stopped answering mid-way: the tests after it are
@@ -246,6 +249,9 @@ export async function runCell(cell: Cell, env: CellEnv, result: CellResult): Pro
     }
     result.status = 'ok';
   } catch (e) {
+    // A Ctrl-C stops the guest under the cell: it stays `pending` with the
+    // files it finished, and --resume runs it again, whole.
+    if (interruptedBy()) return result;
     result.status = 'error';
     result.error = { message: messageOf(e), ...(e instanceof InfraError && e.detail ? { detail: e.detail } : {}) };
   } finally {

@@ -10,7 +10,7 @@ import { prepareKernel, type PreparedKernel } from './prepare.ts';
 import { ensureImage } from './images/build.ts';
 import { chooseAccel } from './vm/accel.ts';
 import { ensureKey } from './vm/sshkey.ts';
-import { interruptedBy, onCleanup } from './vm/reaper.ts';
+import { interruptedBy, onCleanup, untilExit } from './vm/reaper.ts';
 import { parseStack } from './stack.ts';
 import { runCell } from './cell.ts';
 import { qemuVersion } from './vm/qemu.ts';
@@ -178,7 +178,9 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
           ...(snapshotCache ? { snapshotCache } : {}),
         }, res);
         if (res.consoleLog) res.consoleLog = relative(outDir, res.consoleLog);
-        if (res.status !== 'error' || attempt >= retries || !retryable(res.error!.message, res.accel ?? accel.kind) || interruptedBy()) break;
+        // The signal handler records the interrupted run; a save from here could land after it.
+        if (interruptedBy()) return untilExit();
+        if (res.status !== 'error' || attempt >= retries || !retryable(res.error!.message, res.accel ?? accel.kind)) break;
         progress.log(`${tag()}: infrastructure error, retrying the cell once: ${res.error!.message.split('\n')[0]}`);
         const retried = [...(res.retried ?? []), { message: res.error!.message }];
         for (const key of Object.keys(res) as (keyof CellResult)[]) if (!['id', 'kernel', 'stack'].includes(key)) delete res[key];
@@ -195,6 +197,7 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
     }
   };
   await Promise.all(Array.from({ length: jobs }, worker));
+  if (interruptedBy()) return untilExit();
   progress.stop();
   result.status = 'complete';
   result.finishedAt = new Date().toISOString();

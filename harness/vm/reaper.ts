@@ -18,6 +18,15 @@ export function interruptedBy(): NodeJS.Signals | undefined {
   return interrupted;
 }
 
+/**
+ * For work that notices the signal part-way: wait here for the signal
+ * handler, which ends the process once its cleanups ran, instead of writing
+ * a state that would race the one the cleanups record.
+ */
+export function untilExit(): Promise<never> {
+  return new Promise<never>(() => undefined);
+}
+
 export async function runCleanups(): Promise<void> {
   // Newest first: guests stop before the run that started them records its state.
   const all = [...cleanups].reverse();
