@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { dropSnapshot, storeSnapshot } from '../harness/vm/snapcache.ts';
 import { resolveKernel } from '../harness/kernels/resolve.ts';
 import { qemuVersion } from '../harness/vm/qemu.ts';
-import { harvestPolicyCache } from '../harness/guest/policy-cache.ts';
+import { harvestPolicyCache, policyOwner } from '../harness/guest/policy-cache.ts';
 
 async function peakRssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
@@ -62,7 +62,7 @@ export async function bench(opts: { kernels: string[]; sourceKernel?: string; ma
     const freshFirst = (Date.now() - tf) / 1000;
     await fresh.ssh.exec('systemctl start apparmor.service', { timeoutMs: 300_000 });
     const freshReady = (Date.now() - tf) / 1000;
-    await harvestPolicyCache(fresh.ssh, { kernelDir: kernel.dir, initramfs: kernel.initramfs, imageHash: image.hash });
+    await harvestPolicyCache(fresh.ssh, policyOwner(kernel, image));
     fresh.ssh.close();
     await fresh.vm.stop();
     opts.log(`${name}: full boot to first SSH command`);
@@ -141,11 +141,11 @@ async function matrixRows(mode: 'probe' | 'full', log: (l: string) => void): Pro
     const scenarioSeconds = result.cells.reduce((a, c) => a + c.tests.reduce((b, x) => b + x.durationSeconds, 0), 0);
     return { seconds, cells: result.cells.length, errors: result.cells.filter((c) => c.status === 'error').length, scenarioSeconds };
   };
-  log(`default matrix (${mode === 'probe' ? 'boot and probe only' : 'every scenario'}): cold`);
-  const cold = await timed('refresh');
-  log(`default matrix (${mode === 'probe' ? 'boot and probe only' : 'every scenario'}): warm`);
-  const warm = await timed(true);
   const what = mode === 'probe' ? 'boot + probe only' : 'every scenario';
+  log(`default matrix (${what}): cold`);
+  const cold = await timed('refresh');
+  log(`default matrix (${what}): warm`);
+  const warm = await timed(true);
   const min = (s: number) => `${(s / 60).toFixed(1)} min`;
   const bound = (r: { seconds: number; scenarioSeconds: number }) => mode === 'full'
     ? `scenario work inside the guests is ${min(r.scenarioSeconds)} of it (snapd seeding, dockerd and LXD under TCG)`

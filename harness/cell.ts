@@ -16,7 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { Snapshot, setGuestClock } from './vm/snapshot.ts';
 import { Guest, type CellFacts } from './guest/guest.ts';
 import { runScenarios } from './scenario/runner.ts';
-import { bootInitramfs, harvestPolicyCache, type PolicyCacheOwner } from './guest/policy-cache.ts';
+import { bootInitramfs, harvestPolicyCache, policyOwner } from './guest/policy-cache.ts';
 import { parseKernelConfig } from './scenario/requirements.ts';
 
 export interface CellEnv {
@@ -51,12 +51,11 @@ export interface BootedCell {
   key?: string;
 }
 
-const policyOwner = (env: CellEnv): PolicyCacheOwner => ({ kernelDir: env.kernel.dir, initramfs: env.kernel.initramfs, imageHash: env.image.hash });
 
 function bootSpec(cell: Cell, env: CellEnv): BootSpec {
   return {
     vmlinuz: env.kernel.files.vmlinuz,
-    initramfs: env.noPolicyCache ? env.kernel.initramfs : bootInitramfs(policyOwner(env)),
+    initramfs: env.noPolicyCache ? env.kernel.initramfs : bootInitramfs(policyOwner(env.kernel, env.image)),
     modulesDisk: env.kernel.modulesDisk,
     base: env.image.base,
     cmdline: cell.stack.cmdline,
@@ -220,7 +219,7 @@ export async function runCell(cell: Cell, env: CellEnv, result: CellResult): Pro
     result.kernel.release = probe.kernelRelease;
     result.stack.active = probe.activeLsms;
     result.stack.missing = missingLsms(cell.stack, probe.activeLsms);
-    if (booted.from === 'boot' && probe.activeLsms.includes('apparmor') && await harvestPolicyCache(booted.ssh, policyOwner(env))) {
+    if (booted.from === 'boot' && probe.activeLsms.includes('apparmor') && await harvestPolicyCache(booted.ssh, policyOwner(env.kernel, env.image))) {
       env.progress('kept the compiled AppArmor policy for later boots of this kernel and image');
     }
     const snapshot = await Snapshot.open(booted.vm, env.privateKey);

@@ -27,6 +27,11 @@ export interface PolicyCacheOwner {
   imageHash: string;
 }
 
+/** The pair a kernel and an image make (their policy cache is theirs alone). */
+export function policyOwner(kernel: { dir: string; initramfs: string }, image: { hash: string }): PolicyCacheOwner {
+  return { kernelDir: kernel.dir, initramfs: kernel.initramfs, imageHash: image.hash };
+}
+
 /** Pure: where the initramfs carrying this pair's policy cache lives. */
 export function policyInitramfsPath(o: PolicyCacheOwner): string {
   return join(o.kernelDir, `policy-${basename(dirname(o.initramfs))}-${o.imageHash.slice(0, 12)}`, 'initramfs.cpio');

@@ -10,11 +10,11 @@ import { dirname, join } from 'node:path';
 import { cli, readRun } from './helpers.ts';
 import { prepareKernel } from '../../harness/prepare.ts';
 import { ensureImage } from '../../harness/images/build.ts';
-import { policyInitramfsPath } from '../../harness/guest/policy-cache.ts';
+import { policyInitramfsPath, policyOwner } from '../../harness/guest/policy-cache.ts';
 
 const kernel = await prepareKernel('debian-6.12');
 const image = await ensureImage('bookworm-containers');
-const policy = policyInitramfsPath({ kernelDir: kernel.dir, initramfs: kernel.initramfs, imageHash: image.hash });
+const policy = policyInitramfsPath(policyOwner(kernel, image));
 const dir = await mkdtemp(join(tmpdir(), 'lsmm-policy-'));
 
 test('the first boot of a kernel and image compiles the policy; the harness keeps it', async () => {
