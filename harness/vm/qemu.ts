@@ -1,4 +1,5 @@
 import { chmod, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { cacheRoot } from '../cache.ts';
 import { join, resolve } from 'node:path';
@@ -7,7 +8,7 @@ import { InfraError } from '../errors.ts';
 import { sh } from '../proc.ts';
 import { consoleFailure, lastLines, readConsole } from './console.ts';
 import { freePort } from './ports.ts';
-import { onCleanup } from './reaper.ts';
+import { onCleanup, onExitSync } from './reaper.ts';
 import type { Accel } from './accel.ts';
 import { SNAPSHOT_NAME } from './snapcache.ts';
 
@@ -97,9 +98,14 @@ export async function bootVm(spec: BootSpec): Promise<Vm> {
   const sockDir = await mkdtemp(join(tmpdir(), 'lsmm-'));
   const qmpPath = join(sockDir, 'qmp.sock');
   const overlay = spec.base ? join(scratch, 'overlay.qcow2') : undefined;
+  const forgetLastResort = onExitSync(() => {
+    rmSync(sockDir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+  });
   const removeFiles = async () => {
     await rm(sockDir, { recursive: true, force: true });
     await rm(scratch, { recursive: true, force: true });
+    forgetLastResort();
   };
   const forgetFiles = onCleanup(removeFiles);
   if (overlay && spec.base) {

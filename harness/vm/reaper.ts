@@ -14,6 +14,26 @@ export function onCleanup(fn: Cleanup): () => void {
   return () => cleanups.delete(fn);
 }
 
+/**
+ * A synchronous last resort for a process that ends without running the
+ * cleanups above (an uncaught exception, a bare process.exit): QEMU is
+ * killed by execa then, but files would stay. Removed again on a clean stop.
+ */
+const lastResorts = new Set<() => void>();
+let exitHooked = false;
+export function onExitSync(fn: () => void): () => void {
+  if (!exitHooked) {
+    exitHooked = true;
+    process.on('exit', () => {
+      for (const f of lastResorts) {
+        try { f(); } catch { /* keep going */ }
+      }
+    });
+  }
+  lastResorts.add(fn);
+  return () => lastResorts.delete(fn);
+}
+
 export function interruptedBy(): NodeJS.Signals | undefined {
   return interrupted;
 }
