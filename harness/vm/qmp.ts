@@ -8,21 +8,38 @@ import { InfraError } from '../errors.ts';
  */
 export class Qmp {
   private buf = '';
-  private waiting: ((msg: any) => void) | undefined;
+  private waiting: { resolve: (msg: any) => void; reject: (e: Error) => void } | undefined;
+  /** Set once the socket is gone: every command after it fails at once instead of waiting forever. */
+  private gone: Error | undefined;
 
   private constructor(private readonly sock: Socket) {
     sock.setEncoding('utf8');
+    // QEMU dying mid-command (a loadvm of a killed guest) must fail that command, not hang it.
+    const lost = (why: string) => {
+      this.gone ??= new InfraError(`QEMU's monitor connection ended (${why}): QEMU stopped`);
+      const w = this.waiting;
+      this.waiting = undefined;
+      w?.reject(this.gone);
+    };
+    sock.on('error', (e) => lost(e.message));
+    sock.on('close', () => lost('closed'));
     sock.on('data', (d: string) => {
       this.buf += d;
       for (let nl = this.buf.indexOf('\n'); nl >= 0; nl = this.buf.indexOf('\n')) {
         const line = this.buf.slice(0, nl).trim();
         this.buf = this.buf.slice(nl + 1);
         if (!line) continue;
-        const msg = JSON.parse(line);
+        let msg: any;
+        try {
+          msg = JSON.parse(line);
+        } catch {
+          lost(`not QMP: ${line.slice(0, 80)}`);
+          return sock.destroy();
+        }
         if ('event' in msg) continue;
         const w = this.waiting;
         this.waiting = undefined;
-        w?.(msg);
+        w?.resolve(msg);
       }
     });
   }
@@ -48,7 +65,8 @@ export class Qmp {
   }
 
   private next(): Promise<any> {
-    return new Promise((resolve) => { this.waiting = resolve; });
+    if (this.gone) return Promise.reject(this.gone);
+    return new Promise((resolve, reject) => { this.waiting = { resolve, reject }; });
   }
 
   async command(execute: string, args?: Record<string, unknown>): Promise<any> {
