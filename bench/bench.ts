@@ -133,11 +133,15 @@ async function matrixRows(mode: 'probe' | 'full', log: (l: string) => void): Pro
   const config = await loadConfig('lsm-matrix.config.ts');
   if (mode === 'probe') config.scenarios = [];
   const timed = async (snapshotCache: true | 'refresh') => {
-    const outDir = await mkdtemp(join(tmpdir(), 'lsm-matrix-bench-matrix-'));
+    // Hours of verdicts are worth keeping: a full pass leaves its run directory.
+    const outDir = mode === 'full'
+      ? join('results', `bench-matrix-${snapshotCache === 'refresh' ? 'cold' : 'warm'}-${new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '')}`)
+      : await mkdtemp(join(tmpdir(), 'lsm-matrix-bench-matrix-'));
     const t = Date.now();
     const { result } = await runMatrix({ config, outDir, snapshotCache, log });
     const seconds = (Date.now() - t) / 1000;
-    await rm(outDir, { recursive: true, force: true });
+    if (mode === 'full') log(`default matrix: verdicts of this pass in ${outDir}`);
+    else await rm(outDir, { recursive: true, force: true });
     const scenarioSeconds = result.cells.reduce((a, c) => a + c.tests.reduce((b, x) => b + x.durationSeconds, 0), 0);
     return { seconds, cells: result.cells.length, errors: result.cells.filter((c) => c.status === 'error').length, scenarioSeconds };
   };

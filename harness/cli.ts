@@ -98,7 +98,8 @@ run. Then the source kernel's build time (default debian-6.12+smack; built
 first if it is not cached yet: tens of minutes) cold as recorded, and cached.
 Last, the default matrix end to end, cold (snapshots saved anew) and warm:
 --matrix probe (default) boots and probes every cell (minutes); full runs
-every scenario as \`lsm-matrix run\` does (hours on 2 cores under TCG).`,
+every scenario as \`lsm-matrix run\` does (hours on 2 cores under TCG) and
+keeps each pass's run directory as results/bench-matrix-cold-<time> and -warm-<time>.`,
 };
 
 const RUN_OPTIONS = {
