@@ -3,7 +3,7 @@
 // the probe tells the requested stack from the active one, and one scenario
 // of each kind runs with a verdict drawn from what the guest did.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, readRun, processesMentioning, ROOT } from './helpers.ts';
@@ -27,7 +27,15 @@ async function runOnce(tag: string, args: string[]): Promise<{ out: string; exit
   const out = await mkdtemp(join(tmpdir(), `lsmm-e2e-${tag}-`));
   const r = await cli(['run', ...args, '--out', out]);
   process.stderr.write(String(r.all).split('\n').slice(-60).join('\n'));
-  return { out, exitCode: r.exitCode, run: await readRun(out) };
+  const run = await readRun(out);
+  // A run that did not pass: its guests' last console lines go to the CI log too.
+  if (r.exitCode !== 0) {
+    for (const c of run.cells) {
+      const log = c.consoleLog ? await readFile(join(out, c.consoleLog), 'utf8').catch(() => '') : '';
+      process.stderr.write(`\n--- ${c.id} (${c.status}) console, last lines ---\n${log.split('\n').slice(-40).join('\n')}\n`);
+    }
+  }
+  return { out, exitCode: r.exitCode, run };
 }
 
 describe('debian-6.1 with lsm=apparmor: one scenario of each kind', () => {
