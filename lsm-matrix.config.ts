@@ -12,5 +12,5 @@ export default defineConfig({
   include: [{ kernel: 'debian-6.12+smack', stacks: ['smack,apparmor', 'apparmor,smack', 'security=smack,apparmor'] }],
   image: 'bookworm-containers',
   // Every scenario in every cell; those a cell cannot run are `skip` with the reason.
-  scenarios: ['apparmor/**', 'docker/**', 'seccomp/**', 'lxd/**', 'snap/**', 'flatpak/**', 'smack/**'],
+  scenarios: ['apparmor/**', 'lsm/**', 'docker/**', 'seccomp/**', 'lxd/**', 'snap/**', 'flatpak/**', 'smack/**'],
 });

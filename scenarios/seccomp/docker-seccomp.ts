@@ -3,7 +3,7 @@
 // fail with EPERM, and the strict-mode / libseccomp filter programs.
 import { assert, test, type Requirements } from '../../harness/scenario/api.ts';
 import { ensureDocker, IMAGE } from '../docker/_docker.ts';
-import { compileStatic } from './_programs.ts';
+import { compileStatic } from '../../harness/guest/programs.ts';
 
 export const requirements: Requirements = { tools: ['docker'], kernelConfig: ['CONFIG_SECCOMP_FILTER'] };
 
@@ -39,7 +39,7 @@ test('a profile denying mkdir and chmod: both fail with Operation not permitted'
 });
 
 test('strict mode: the program is killed at open()', async ({ guest }) => {
-  await guest.put('/tmp/strict', await compileStatic('strict.c'), 0o755);
+  await guest.put('/tmp/strict', await compileStatic(new URL('./programs/strict.c', import.meta.url)), 0o755);
   const r = await guest.$`/tmp/strict`;
   assert.match(r.stdout, /strict mode on/);
   assert.doesNotMatch(r.stdout, /opened/);
@@ -47,7 +47,7 @@ test('strict mode: the program is killed at open()', async ({ guest }) => {
 });
 
 test('libseccomp filter: the denied syscall fails, the rest work', async ({ guest }) => {
-  await guest.put('/tmp/filter', await compileStatic('filter.c', ['-lseccomp']), 0o755);
+  await guest.put('/tmp/filter', await compileStatic(new URL('./programs/filter.c', import.meta.url), ['-lseccomp']), 0o755);
   const r = await guest.$`/tmp/filter`;
   assert.equal(r.exitCode, 0, r.stderr);
   assert.match(r.stdout, /getpid allowed/);

@@ -45,7 +45,7 @@ describe('debian-6.1 with lsm=apparmor: one scenario of each kind', () => {
   beforeAll(async () => {
     ({ out, exitCode, run } = await runOnce('61', ['--kernel', 'debian-6.1', '--stack', 'apparmor',
       '--scenario', 'apparmor/policy-namespace', '--scenario', 'docker/apparmor-host-apparmor-container', '--scenario', 'seccomp/docker-seccomp',
-      '--scenario', `${FIX}/isolation/a-leave-behind.ts`, '--scenario', `${FIX}/isolation/b-sees-nothing.ts`,
+      '--scenario', 'lsm/syscalls', '--scenario', `${FIX}/isolation/a-leave-behind.ts`, '--scenario', `${FIX}/isolation/b-sees-nothing.ts`,
       '--scenario', `${FIX}/broken/syntax-error.ts`, '--scenario', `${FIX}/broken/throws.ts`]));
   });
 
@@ -57,6 +57,9 @@ describe('debian-6.1 with lsm=apparmor: one scenario of each kind', () => {
     expect(c.stack.active).toContain('apparmor');
     expect(c.probe?.apparmor).toMatchObject({ moduleParam: 'Y', aaEnabled: true, securityfsMounted: true, policyInterface: true, policyNamespaces: true });
     expect(c.probe?.lsmSyscalls).toBe(false); // lsm_list_modules came in 6.8
+    const lsm = byName(c, 'lsm/syscalls');
+    expect(lsm.length).toBeGreaterThan(3);
+    for (const t of lsm) expect({ verdict: t.verdict, reason: t.reason }).toEqual({ verdict: 'skip', reason: 'kernel lacks lsmSyscalls (probe: false)' });
     expect(run.host.accel).toMatch(/^(kvm|tcg)$/);
     expect(run.host.accelReason).toBeTruthy();
     expect(c.bootSeconds).toBeGreaterThan(0);
@@ -155,13 +158,15 @@ describe('debian-6.12 with lsm=apparmor: the LXD, snap and flatpak scenarios', (
   let exitCode: number | undefined;
   beforeAll(async () => {
     ({ exitCode, run } = await runOnce('612aa', ['--kernel', 'debian-6.12', '--stack', 'apparmor',
-      '--scenario', 'lxd/**', '--scenario', 'snap/**', '--scenario', 'flatpak/**']));
+      '--scenario', 'lxd/**', '--scenario', 'snap/**', '--scenario', 'flatpak/**', '--scenario', 'lsm/**']));
   });
 
   test('every test passes, with the labels the guest showed as evidence', () => {
     const c = run.cells[0]!;
     expect(c.status).toBe('ok');
-    allPass(c, ['lxd/apparmor-host-apparmor-container', 'snap/snap-confinement', 'flatpak/flatpak'], 2);
+    allPass(c, ['lxd/apparmor-host-apparmor-container', 'snap/snap-confinement', 'flatpak/flatpak', 'lsm/syscalls'], 2);
+    // The LSM syscalls said what securityfs says, and named the profile the program ran under.
+    expect(JSON.stringify(byName(c, 'lsm/syscalls').flatMap((t) => t.evidence?.commands ?? []))).toContain('104\\tlsmm_syscalls (enforce)');
     const snapLabel = byName(c, 'snap/snap-confinement').find((t) => t.name.includes('snap.<snap>.<app> profile'))!;
     expect(JSON.stringify(snapLabel.evidence?.commands)).toContain('snap.lsmm-hello.sleeper (enforce)');
     expect(JSON.stringify(byName(c, 'lxd/apparmor-host-apparmor-container').flatMap((t) => t.evidence?.commands ?? []))).toMatch(/lxd-[^"]*\/\/&:lxd-/);
