@@ -51,7 +51,6 @@ export interface BootedCell {
   key?: string;
 }
 
-
 function bootSpec(cell: Cell, env: CellEnv): BootSpec {
   return {
     vmlinuz: env.kernel.files.vmlinuz,
