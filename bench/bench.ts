@@ -113,6 +113,7 @@ export async function bench(opts: { kernels: string[]; sourceKernel?: string; ma
     rows.push({ measure: `${name} QEMU peak RSS`, value: `${mem} MiB`, baseline: '2048 MiB guest RAM', ratio: (mem / 2048).toFixed(2), target: 'report', note: '' });
   }
   rows.push(await overheadRow(opts.kernels.at(-1)!, opts.log));
+  rows.push(await parallelRow(opts.log));
   if (opts.matrix !== 'skip') rows.push(...(await matrixRows(opts.matrix, opts.log)));
   const cols = ['measure', 'value', 'baseline', 'ratio', 'target', 'note'] as const;
   const width = (c: (typeof cols)[number]) => Math.max(c.length, ...rows.map((r) => r[c].length));
@@ -173,6 +174,40 @@ async function kernelBuildRow(spec: string, log: (l: string) => void): Promise<R
     ratio: built ? (cached / built.seconds).toFixed(4) : '—',
     target: 'cached: seconds',
     note: '',
+  };
+}
+
+/**
+ * Parallel cells: the same two cells and scenario files (snapshots warm) run
+ * one at a time and then side by side, each cell in its own process. What a
+ * second job buys is the time a TCG guest leaves the host's cores idle
+ * (commands waiting on I/O, timers and single-threaded work).
+ */
+export async function parallelRow(log: (l: string) => void): Promise<Row> {
+  const { runMatrix } = await import('../harness/run.ts');
+  const { validateConfig } = await import('../harness/config.ts');
+  const outDir = await mkdtemp(join(tmpdir(), 'lsm-matrix-bench-jobs-'));
+  const kernels = ['debian-6.1', 'debian-6.12'];
+  const config = validateConfig({ kernels, stacks: ['apparmor'], scenarios: ['apparmor/**', 'seccomp/**'] });
+  // Both cells in the snapshot cache first, so neither pass pays a cold boot.
+  await runMatrix({ config: { ...config, scenarios: [] }, outDir, jobs: 2, log });
+  const timed = async (jobs: number) => {
+    log(`parallel cells: --jobs ${jobs}`);
+    const t = Date.now();
+    const { result } = await runMatrix({ config, outDir, jobs, log });
+    const errors = result.cells.filter((c) => c.status !== 'ok').length;
+    return { seconds: (Date.now() - t) / 1000, errors, tests: result.cells.reduce((a, c) => a + c.tests.length, 0) };
+  };
+  const one = await timed(1);
+  const two = await timed(2);
+  await rm(outDir, { recursive: true, force: true });
+  return {
+    measure: `parallel cells: ${kernels.length} apparmor cells × apparmor/** + seccomp/** (${two.tests} tests), --jobs 2`,
+    value: `${two.seconds.toFixed(0)} s`,
+    baseline: `${one.seconds.toFixed(0)} s with --jobs 1`,
+    ratio: (two.seconds / one.seconds).toFixed(2),
+    target: 'report',
+    note: one.errors + two.errors ? `${one.errors + two.errors} cell(s) not ok` : '',
   };
 }
 

@@ -9,7 +9,7 @@ import type { Ssh } from './vm/ssh.ts';
 import { PROBE_SCRIPT, parseProbe } from './guest/probe.ts';
 import type { Accel } from './vm/accel.ts';
 import type { Cell } from './matrix.ts';
-import type { CellResult } from './results.ts';
+import type { CellResult, TestResult } from './results.ts';
 import type { PreparedKernel } from './prepare.ts';
 import type { Image } from './images/build.ts';
 import { readFile } from 'node:fs/promises';
@@ -30,6 +30,8 @@ export interface CellEnv {
   memoryMiB: number;
   cpus: number;
   progress: (line: string) => void;
+  /** Each scenario file's results as it ends (they are in the result's tests already). */
+  fileDone?: (tests: TestResult[]) => void;
   /** Absolute paths of the scenario files to run in this cell, in order. */
   scenarioFiles?: string[];
   testTimeoutSeconds?: number;
@@ -156,7 +158,11 @@ async function runCellScenariosNow(booted: BootedCell, snapshot: Snapshot, facts
     guest, reset, raw, progress: env.progress,
     // Finished files land in the cell's result at once: a Ctrl-C writes them out.
     // After a signal, files end because their guest was stopped: not a verdict.
-    onFileDone: (tests) => { if (!interruptedBy()) result.tests.push(...tests); },
+    onFileDone: (tests) => {
+      if (interruptedBy()) return;
+      result.tests.push(...tests);
+      env.fileDone?.(tests);
+    },
     ...(kernelConfig ? { kernelConfig } : {}),
     ...(env.testTimeoutSeconds ? { testTimeoutMs: env.testTimeoutSeconds * 1000 } : {}),
     ...(env.testName ? { testName: env.testName } : {}),

@@ -282,6 +282,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'kernel': return await cmdKernel(rest);
       case 'doctor': return await cmdDoctor(rest);
       case 'bench': return await cmdBench(rest);
+      // Internal: one cell of a `run --jobs N` in a process of its own (harness/cell-child.ts).
+      case '__cell': return await (await import('./cell-child.ts')).cellChildMain();
       case undefined: case 'help': case '--help': case '-h':
         return help(rest[0] ?? 'main');
       default:

@@ -13,6 +13,7 @@ import { ensureKey } from './vm/sshkey.ts';
 import { interruptedBy, onCleanup, untilExit } from './vm/reaper.ts';
 import { parseStack } from './stack.ts';
 import { runCell } from './cell.ts';
+import { runCellInChild } from './cell-child.ts';
 import { qemuVersion } from './vm/qemu.ts';
 import { snapshotDisabled } from './vm/snapcache.ts';
 import { RunProgress, historyKey, loadHistory, saveHistory, slowestFirst } from './progress.ts';
@@ -151,6 +152,10 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
   const queue = slowestFirst(todo, (x) => history[hk(x.cell.id)]);
   const progress = new RunProgress(todo.length, jobs, estimate, () => queue.map((q) => q.cell.id), log);
   const retries = opts.retries ?? 1;
+  // Side by side, cells run in processes of their own so their scenarios run
+  // at the same time too (cell-child.ts); one at a time, or with a shell to
+  // open on a failure (one terminal), in this process.
+  const runOne = jobs > 1 && !opts.shellOnFail ? runCellInChild : runCell;
   const worker = async () => {
     for (let item = queue.shift(); item; item = queue.shift()) {
       const { cell, res, n } = item;
@@ -163,12 +168,13 @@ export async function runMatrix(opts: RunOptions): Promise<{ result: RunResult; 
         res.error = { message: k instanceof Error ? k.message : 'no image' };
       } else for (let attempt = 0; ; attempt++) {
         res.kernel.source = k.source;
-        await runCell(cell, {
+        await runOne(cell, {
           kernel: k, image, accel, privateKey: key.privateKey,
           outDir: join(outDir, 'cells', cellDirName(cell.id)),
           bootTimeoutSeconds: opts.config.bootTimeoutSeconds,
           memoryMiB: opts.config.memoryMiB, cpus: opts.config.cpus,
           progress: (l) => {
+            if (interruptedBy()) return; // what guests being stopped print is not news
             if (/^(scenario |booting|ssh ready|saved )/.test(l)) progress.doing(cell.id, l.split(';')[0]!);
             progress.log(`${tag()}: ${l}`);
           },

@@ -37,3 +37,16 @@ export function outputMatches(child: { all?: NodeJS.ReadableStream | null }, pat
     });
   });
 }
+
+/** PIDs of the running children of `pid` (from /proc/<pid>/stat's ppid field). */
+export async function childrenOf(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const d of await readdir('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const stat = await readFile(`/proc/${d}/stat`, 'utf8').catch(() => '');
+    // The command name may hold spaces and parentheses: fields count from the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === pid) out.push(Number(d));
+  }
+  return out;
+}
