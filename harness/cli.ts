@@ -37,7 +37,7 @@ Exit codes: 0 all good, 1 a cell or test failed, 2 bad input or the harness coul
   --scenario <glob>   scenario files to run in every cell, repeatable: apparmor/**,
                         docker/*, seccomp/docker-seccomp (default: the config's; none: boot and probe only)
   --out <dir>         where results go (default: results/<run-id>/)
-  --jobs <n>          cells booted at once (default: from cores and memory)
+  --jobs <n>          cells at once, each in a process of its own (default: from cores and memory)
   --shard <k/n>       run only the k-th of n deterministic slices of the cells
   --boot-timeout <s>  seconds from QEMU start to SSH login (default 240)
   --test <name>       only the tests whose name contains <name>
