@@ -15,15 +15,23 @@ export async function readRun(dir: string): Promise<RunResult> {
   return JSON.parse(await readFile(`${dir}/run.json`, 'utf8'));
 }
 
-/** PIDs of running processes whose command line mentions `needle` (to prove nothing was left behind). */
-export async function processesMentioning(needle: string): Promise<number[]> {
-  const out: number[] = [];
+/** Every running process but this one: pid, parent pid and command line (NULs as spaces). */
+export async function processes(): Promise<{ pid: number; ppid: number; cmdline: string }[]> {
+  const out: { pid: number; ppid: number; cmdline: string }[] = [];
   for (const d of await readdir('/proc')) {
     if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
-    const cmd = await readFile(`/proc/${d}/cmdline`, 'utf8').catch(() => '');
-    if (cmd.includes(needle) && !cmd.includes('vitest')) out.push(Number(d));
+    const [stat, cmdline] = await Promise.all([`/proc/${d}/stat`, `/proc/${d}/cmdline`].map((f) => readFile(f, 'utf8').catch(() => '')));
+    if (!stat) continue; // gone meanwhile
+    // The command name may hold spaces and parentheses: fields count from the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    out.push({ pid: Number(d), ppid, cmdline: cmdline!.replace(/\0/g, ' ') });
   }
   return out;
+}
+
+/** PIDs of running processes whose command line mentions `needle` (to prove nothing was left behind). */
+export async function processesMentioning(needle: string): Promise<number[]> {
+  return (await processes()).filter((p) => p.cmdline.includes(needle) && !p.cmdline.includes('vitest')).map((p) => p.pid);
 }
 
 /** Resolve once a child's combined output matches `pattern`; reject after `ms` naming `what` never happened. */
@@ -38,15 +46,3 @@ export function outputMatches(child: { all?: NodeJS.ReadableStream | null }, pat
   });
 }
 
-/** PIDs of the running children of `pid` (from /proc/<pid>/stat's ppid field). */
-export async function childrenOf(pid: number): Promise<number[]> {
-  const out: number[] = [];
-  for (const d of await readdir('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    const stat = await readFile(`/proc/${d}/stat`, 'utf8').catch(() => '');
-    // The command name may hold spaces and parentheses: fields count from the last ')'.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid === pid) out.push(Number(d));
-  }
-  return out;
-}

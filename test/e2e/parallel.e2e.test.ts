@@ -1,11 +1,11 @@
 // --jobs 2: two cells side by side, each in a process of its own, so their
 // scenarios run at the same time (not only their boots); a Ctrl-C stops both.
 import { expect, test } from 'vitest';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { CLI, ROOT, childrenOf, cli, outputMatches, processesMentioning, readRun } from './helpers.ts';
+import { CLI, ROOT, cli, outputMatches, processes, processesMentioning, readRun } from './helpers.ts';
 import { cacheRoot } from '../../harness/cache.ts';
 import type { CellResult } from '../../harness/results.ts';
 
@@ -62,9 +62,7 @@ test('--jobs 2, SIGINT mid-scenario: both cells\' processes stop their guests, n
 
 /** The CLI's `__cell` children (not, say, tsx's esbuild service). */
 async function cellProcesses(pid: number): Promise<number[]> {
-  const out: number[] = [];
-  for (const c of await childrenOf(pid)) if ((await readFile(`/proc/${c}/cmdline`, 'utf8').catch(() => '')).includes('__cell')) out.push(c);
-  return out;
+  return (await processes()).filter((p) => p.ppid === pid && p.cmdline.includes('__cell')).map((p) => p.pid);
 }
 
 function alive(pid: number): boolean {
