@@ -17,7 +17,13 @@ for unit in docker.service docker.socket containerd.service \
             auditd.service lxcfs.service; do
   chroot "$root" systemctl disable "$unit" >/dev/null 2>&1 || true
 done
-chroot "$root" systemctl enable systemd-networkd.service ssh.service >/dev/null 2>&1
+# The initramfs sets the guest's address (QEMU's user network always leases
+# 10.0.2.15), so no DHCP client runs; networkd would also have matched the
+# veth pairs Docker and LXD create.
+for unit in systemd-networkd.service systemd-networkd.socket; do
+  chroot "$root" systemctl disable "$unit" >/dev/null 2>&1 || true
+done
+chroot "$root" systemctl enable ssh.service >/dev/null 2>&1
 # No display: the drm module systemd loads by name at sysinit (2.3 s under TCG).
 chroot "$root" systemctl mask modprobe@drm.service >/dev/null 2>&1
 

@@ -11,14 +11,15 @@ import type { Kernel } from '../../kernels/resolve.ts';
 
 const INIT = fileURLToPath(new URL('./init.sh', import.meta.url));
 const BUSYBOX = '/bin/busybox';
-const APPLETS = ['sh', 'mount', 'umount', 'insmod', 'switch_root', 'mkdir', 'cat', 'sleep', 'echo', 'poweroff', 'tar'];
+const APPLETS = ['sh', 'mount', 'umount', 'insmod', 'switch_root', 'mkdir', 'cat', 'sleep', 'echo', 'poweroff', 'tar', 'ip'];
 
 /**
  * What the root disk needs: the virtio PCI transport (built in on 6.12, a
  * module on 6.1), the block driver, ext4, and crc32c_generic, which 6.12's
- * ext4 asks the crypto API for and which nothing would load otherwise.
+ * ext4 asks the crypto API for and which nothing would load otherwise; and
+ * the network driver, so the initramfs can give the guest its address.
  */
-export const ROOT_MODULES = ['virtio_pci', 'virtio_blk', 'crc32c_generic', 'ext4'];
+export const ROOT_MODULES = ['virtio_pci', 'virtio_blk', 'crc32c_generic', 'ext4', 'virtio_net'];
 
 const modName = (path: string) => path.replace(/^.*\//, '').replace(/\.ko(\.(xz|zst|gz))?$/, '').replace(/-/g, '_');
 

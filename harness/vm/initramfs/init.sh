@@ -14,6 +14,18 @@ esac
 while read -r m; do
   [ -n "$m" ] && { insmod "/lib/modules/$m" || echo "LSM-MATRIX-INITRAMFS-WARN: insmod $m failed"; }
 done < /modules.load
+# The guest's address, set here rather than by a DHCP client in the real
+# root: QEMU's user network always leases 10.0.2.15, and with the address
+# already up sshd can start at the top of the boot instead of after
+# network.target (≈ 10 s into a TCG userspace). Kernel state, it outlives
+# switch_root.
+if [ -e /sys/class/net/eth0 ]; then
+  ip link set lo up
+  ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2 proto static \
+    || echo "LSM-MATRIX-INITRAMFS-WARN: eth0 not configured"
+else
+  echo "LSM-MATRIX-INITRAMFS-WARN: no eth0 (virtio_net missing?)"
+fi
 n=0
 while [ ! -b /dev/vda ] && [ $n -lt 400 ]; do sleep 0.05; n=$((n+1)); done
 [ -b /dev/vda ] || fail "no root disk /dev/vda after 20 s (virtio_blk missing?)"
