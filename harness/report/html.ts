@@ -76,7 +76,7 @@ pre{background:#f7f7f7;padding:.5em;overflow:auto;max-height:24em;white-space:pr
   const cells = document.getElementById('cells');
   for (const c of D.cells) {
     const sec = el('section', { id: c.anchor, 'data-kernel': c.kernel.name, 'data-stack': c.stack.id });
-    sec.append(el('h3', {}, c.id + ' — ' + (c.status === 'ok' ? 'booted in ' + (c.bootSeconds ?? 0).toFixed(1) + ' s' : 'ERROR: ' + clean(c.error && c.error.message))));
+    sec.append(el('h3', {}, c.id + ' — ' + (c.status === 'ok' ? (c.startedFrom === 'snapshot' ? 'restored from the snapshot cache in ' : 'booted in ') + (c.bootSeconds ?? 0).toFixed(1) + ' s' : 'ERROR: ' + clean(c.error && c.error.message))));
     sec.append(el('p', {}, 'kernel ' + clean(c.kernel.source || c.kernel.name) + ' ' + clean(c.kernel.release) + '; stack ' + (c.stack.parameter || '(default)') + '; active ' + clean((c.stack.active || []).join(',')) + (c.stack.missing && c.stack.missing.length ? '; NOT ACTIVE: ' + c.stack.missing.join(',') : '')));
     sec.append(el('p', {}, 'reproduce: ', el('code', {}, c.reproduce)));
     if (c.tests.length) {

@@ -36,13 +36,13 @@ export function renderMarkdown(run: RunResult, opts: { htmlName?: string; note?:
     }
   }
   out.push('', '## LSM facts per cell', '');
-  out.push('| kernel | stack parameter | requested | active | missing | display LSM | LSM syscalls | AppArmor policy ns | AppArmor stacking | boot s | verdicts |');
+  out.push('| kernel | stack parameter | requested | active | missing | display LSM | LSM syscalls | AppArmor policy ns | AppArmor stacking | ready in s | verdicts |');
   out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const c of run.cells) {
     const counts = new Map<string, number>();
     for (const t of c.tests) counts.set(t.verdict, (counts.get(t.verdict) ?? 0) + 1);
     const verdicts = c.status === 'error' ? `error: ${esc(c.error?.message ?? '')}` : [...counts].map(([v, n]) => `${n} ${v}`).join(', ') || 'probe only';
-    out.push(`| [${esc(c.kernel.name)}](${html}#${cellAnchor(c.id)}) ${esc(c.kernel.release ?? '')} | \`${esc(c.stack.parameter || '(none)')}\` | ${esc(c.stack.requested.join(',') || 'default')} | ${esc(c.stack.active?.join(',') ?? '?')} | ${esc(c.stack.missing?.join(',') || '—')} | ${yes(c.probe?.attr.display)} | ${yes(c.probe?.lsmSyscalls)} | ${yes(c.probe?.apparmor.policyNamespaces)} | ${yes(c.probe?.apparmor.stacking)} | ${c.bootSeconds?.toFixed(1) ?? '—'} | ${verdicts} |`);
+    out.push(`| [${esc(c.kernel.name)}](${html}#${cellAnchor(c.id)}) ${esc(c.kernel.release ?? '')} | \`${esc(c.stack.parameter || '(none)')}\` | ${esc(c.stack.requested.join(',') || 'default')} | ${esc(c.stack.active?.join(',') ?? '?')} | ${esc(c.stack.missing?.join(',') || '—')} | ${yes(c.probe?.attr.display)} | ${yes(c.probe?.lsmSyscalls)} | ${yes(c.probe?.apparmor.policyNamespaces)} | ${yes(c.probe?.apparmor.stacking)} | ${c.bootSeconds === undefined ? '—' : `${c.bootSeconds.toFixed(1)}${c.startedFrom === 'snapshot' ? ' (restored)' : ''}`} | ${verdicts} |`);
   }
   const failures = run.cells.flatMap((c) => c.tests.filter((t) => t.verdict === 'fail' || t.verdict === 'error').map((t) => ({ c, t })));
   if (failures.length) {
