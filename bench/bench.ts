@@ -14,6 +14,7 @@ import { dropSnapshot, storeSnapshot } from '../harness/vm/snapcache.ts';
 import { resolveKernel } from '../harness/kernels/resolve.ts';
 import { qemuVersion } from '../harness/vm/qemu.ts';
 import { harvestPolicyCache, policyOwner } from '../harness/guest/policy-cache.ts';
+import { READY_SCRIPT } from '../harness/guest/probe.ts';
 
 async function peakRssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
@@ -60,7 +61,7 @@ export async function bench(opts: { kernels: string[]; sourceKernel?: string; ma
     const tf = Date.now();
     const fresh = await bootCell(cell, { ...env, snapshotCache: undefined, noPolicyCache: true });
     const freshFirst = (Date.now() - tf) / 1000;
-    await fresh.ssh.exec('systemctl start apparmor.service', { timeoutMs: 300_000 });
+    await fresh.ssh.exec(READY_SCRIPT, { timeoutMs: 300_000 });
     const freshReady = (Date.now() - tf) / 1000;
     await harvestPolicyCache(fresh.ssh, policyOwner(kernel, image));
     fresh.ssh.close();
@@ -72,8 +73,8 @@ export async function bench(opts: { kernels: string[]; sourceKernel?: string; ma
     const t0 = Date.now();
     const booted = await bootCell(cell, env);
     const first = (Date.now() - t0) / 1000;
-    // Ready for scenarios once the AppArmor profiles are in (what the probe waits for).
-    await booted.ssh.exec('systemctl start apparmor.service', { timeoutMs: 300_000 });
+    // Ready for scenarios: the boot finished and the AppArmor profiles in (what the probe waits for).
+    await booted.ssh.exec(READY_SCRIPT, { timeoutMs: 300_000 });
     const ready = (Date.now() - t0) / 1000;
     // Scenario reset: loadvm of the booted snapshot plus a new SSH login.
     const snap = await Snapshot.open(booted.vm, key.privateKey);
@@ -103,9 +104,9 @@ export async function bench(opts: { kernels: string[]; sourceKernel?: string; ma
       baseline: `${floor.seconds.toFixed(2)} s floor`,
       ratio: ratio.toFixed(2),
       target: '≤ 3',
-      note: verdict(ratio <= 3, 'systemd, udev and networkd in a TCG guest on 2 cores, then an SSH login (~2 s of key exchange under TCG)'),
+      note: verdict(ratio <= 3, 'systemd\'s first units (journald, udev) beside sshd in a TCG guest on 2 cores, then an SSH login'),
     });
-    rows.push({ measure: `${name} boot-to-ready (AppArmor profiles loaded)`, value: `${ready.toFixed(2)} s`, baseline: `${floor.seconds.toFixed(2)} s floor`, ratio: (ready / floor.seconds).toFixed(2), target: 'report', note: '' });
+    rows.push({ measure: `${name} boot-to-ready (boot finished, AppArmor profiles loaded)`, value: `${ready.toFixed(2)} s`, baseline: `${floor.seconds.toFixed(2)} s floor`, ratio: (ready / floor.seconds).toFixed(2), target: 'report', note: '' });
     rows.push({ measure: `${name} first boot of kernel+image to ready (compiles AppArmor policy)`, value: `${freshReady.toFixed(2)} s`, baseline: `${ready.toFixed(2)} s with the policy cache`, ratio: (freshReady / ready).toFixed(2), target: 'report', note: `first command at ${freshFirst.toFixed(1)} s` });
     rows.push({ measure: `${name} warm start from the snapshot cache`, value: `${warmSeconds.toFixed(2)} s`, baseline: `${first.toFixed(2)} s cold boot`, ratio: (warmSeconds / first).toFixed(2), target: '≤ 2 s', note: verdict(warmSeconds <= 2, 'copying the saved overlay, QEMU start and loadvm, then a login with sshd running from a cold TCG translation cache (as for a reset)') });
     const median = resets.sort((a, b) => a - b)[1]!;

@@ -44,15 +44,19 @@ const PATHS = {
   smackfs: '/sys/fs/smackfs',
 } as const;
 
+/**
+ * What a guest is ready for scenarios after. The image starts sshd at the
+ * top of the boot; the snapshot saved after the probe must not hold a boot
+ * still under way, which every restore would then finish again. And
+ * scenarios start once the AppArmor profiles are in, whatever the image
+ * orders them before (a no-op when apparmor.service has already run).
+ */
+export const READY_SCRIPT = `timeout 120 systemctl is-system-running --wait >/dev/null 2>&1
+systemctl start apparmor.service >/dev/null 2>&1`;
+
 /** One shell script, one SSH round trip; sections are parsed by parseProbe. */
 export const PROBE_SCRIPT = `
-# The image starts sshd at the top of the boot; the snapshot saved after
-# this probe must not hold a boot still under way, which every restore
-# would then finish again.
-timeout 120 systemctl is-system-running --wait >/dev/null 2>&1
-# Scenarios start once the AppArmor profiles are in, whatever the image
-# orders them before (a no-op when apparmor.service has already run).
-systemctl start apparmor.service >/dev/null 2>&1
+${READY_SCRIPT}
 sec() { printf '\\n### %s\\n' "$1"; }
 sec uname; uname -r
 sec cmdline; cat /proc/cmdline
