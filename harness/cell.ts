@@ -94,7 +94,7 @@ async function restoreCell(spec: BootSpec, key: string, env: CellEnv): Promise<B
   try {
     // RAM comes from the snapshot; the initramfs is only on the command line.
     vm = await bootVm({ ...spec, initramfs: env.kernel.initramfs, restoreFrom: found.disk });
-    const ssh = await waitForSsh(vm, { privateKey: env.privateKey, deadlineMs: 60_000, firstCommand: setGuestClock });
+    const ssh = await waitForSsh(vm, { privateKey: env.privateKey, deadlineMs: 60_000, firstCommand: setGuestClock, sshdListening: true });
     return { vm, ssh, bootSeconds: (Date.now() - t0) / 1000, from: 'snapshot', key };
   } catch (e) {
     await vm?.stop();

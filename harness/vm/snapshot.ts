@@ -35,7 +35,7 @@ export class Snapshot {
     old.close();
     const out = await this.qmp.hmp(`loadvm ${SNAPSHOT_NAME}`);
     if (out.trim()) throw new InfraError(`loadvm failed: ${out.trim()}`);
-    const ssh = await waitForSsh(this.vm, { privateKey: this.privateKey, deadlineMs: 60_000, firstCommand: setGuestClock });
+    const ssh = await waitForSsh(this.vm, { privateKey: this.privateKey, deadlineMs: 60_000, firstCommand: setGuestClock, sshdListening: true });
     return { ssh, seconds: (Date.now() - t) / 1000 };
   }
 
