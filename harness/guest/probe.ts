@@ -47,11 +47,15 @@ const PATHS = {
 /**
  * What a guest is ready for scenarios after. The image starts sshd at the
  * top of the boot; the snapshot saved after the probe must not hold a boot
- * still under way, which every restore would then finish again. And
- * scenarios start once the AppArmor profiles are in, whatever the image
- * orders them before (a no-op when apparmor.service has already run).
+ * still under way, which every restore would then finish again: systemd's
+ * jobs, and udev's queue, which goes on loading modules for seconds after
+ * systemd calls the boot finished (seen: 26 runnable tasks, no idle CPU,
+ * in the first seconds after "Startup finished"). And scenarios start once
+ * the AppArmor profiles are in, whatever the image orders them before (a
+ * no-op when apparmor.service has already run).
  */
 export const READY_SCRIPT = `timeout 120 systemctl is-system-running --wait >/dev/null 2>&1
+udevadm settle --timeout=60 >/dev/null 2>&1
 systemctl start apparmor.service >/dev/null 2>&1`;
 
 /** One shell script, one SSH round trip; sections are parsed by parseProbe. */
