@@ -64,6 +64,27 @@ test('kill -9 of one guest\'s QEMU mid-scenario: that cell is `error`, the next 
   expect(scratch.filter((d) => d.startsWith(`vm-${child.pid}-`))).toEqual([]);
 }, 30 * 60_000);
 
+test('a guest that stops answering mid-scenario (its QEMU stopped): the cell is `error`, not `fail`, and nothing is left', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lsmm-hang-'));
+  const child = execa('node', [CLI, 'run', '--kernel', 'debian-6.12', '--stack', 'apparmor', '--retries', '0',
+    '--scenario', `${ROOT}test/fixtures/scenarios/slow/sleep.ts`, '--out', dir], { cwd: ROOT, reject: false, all: true });
+  await outputMatches(child, /scenario slow\/sleep/, 'the cell never reached its scenario');
+  await new Promise((r) => setTimeout(r, 3000));
+  const victims = await processesMentioning(join(dir, 'cells', 'debian-6.12_apparmor'));
+  expect(victims).toHaveLength(1);
+  const t0 = Date.now();
+  process.kill(victims[0]!, 'SIGSTOP'); // alive, holding its sockets, answering nothing
+  const r = await child;
+  expect(r.exitCode, String(r.all).slice(-3000)).toBe(1);
+  // SSH keepalives (every 5 s, 6 missed) notice it, not the 25 s command or a test timeout.
+  expect(Date.now() - t0).toBeLessThan(3 * 60_000);
+  const c = (await readRun(dir)).cells[0]!;
+  expect(c.status).toBe('error');
+  expect(c.error!.message).toMatch(/stopped answering|connection closed|Keepalive/i);
+  expect(c.tests.map((t) => t.verdict)).toEqual(['error', 'error']);
+  expect(await processesMentioning(dir)).toEqual([]); // a stopped QEMU still ends (SIGKILL)
+}, 30 * 60_000);
+
 test('SIGINT mid-scenario keeps the verdicts of the files the cell finished', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'lsmm-int2-'));
   const child = execa('node', [CLI, 'run', '--kernel', 'debian-6.12', '--stack', 'apparmor', '--scenario', 'apparmor/enabled',
