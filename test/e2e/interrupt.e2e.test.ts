@@ -42,14 +42,8 @@ test('run --resume finishes the interrupted run in place', async () => {
 }, 30 * 60_000);
 
 test('kill -9 of one guest\'s QEMU mid-scenario: that cell is `error`, the next cell runs, exit 1, nothing left', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'lsmm-kill-'));
-  const child = execa('node', [CLI, 'run', '--kernel', 'debian-6.12', '--stack', 'apparmor', '--stack', 'default', '--jobs', '1', '--retries', '0',
-    '--scenario', `${ROOT}test/fixtures/scenarios/slow/sleep.ts`, '--out', dir], { cwd: ROOT, reject: false, all: true });
-  await outputMatches(child, /\[cell 1\/2\] debian-6.12 apparmor: scenario slow\/sleep/, 'the first cell never reached its scenario');
-  await new Promise((r) => setTimeout(r, 3000));
-  const victims = await processesMentioning(join(dir, 'cells', 'debian-6.12_apparmor'));
-  expect(victims).toHaveLength(1);
-  process.kill(victims[0]!, 'SIGKILL');
+  const { dir, child, qemu } = await inSleep('kill', ['--stack', 'apparmor', '--stack', 'default', '--jobs', '1'], /\[cell 1\/2\] debian-6.12 apparmor: scenario slow\/sleep/);
+  process.kill(qemu, 'SIGKILL');
   const r = await child;
   expect(r.exitCode, String(r.all).slice(-3000)).toBe(1);
   const run = await readRun(dir);
@@ -65,15 +59,9 @@ test('kill -9 of one guest\'s QEMU mid-scenario: that cell is `error`, the next 
 }, 30 * 60_000);
 
 test('a guest that stops answering mid-scenario (its QEMU stopped): the cell is `error`, not `fail`, and nothing is left', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'lsmm-hang-'));
-  const child = execa('node', [CLI, 'run', '--kernel', 'debian-6.12', '--stack', 'apparmor', '--retries', '0',
-    '--scenario', `${ROOT}test/fixtures/scenarios/slow/sleep.ts`, '--out', dir], { cwd: ROOT, reject: false, all: true });
-  await outputMatches(child, /scenario slow\/sleep/, 'the cell never reached its scenario');
-  await new Promise((r) => setTimeout(r, 3000));
-  const victims = await processesMentioning(join(dir, 'cells', 'debian-6.12_apparmor'));
-  expect(victims).toHaveLength(1);
+  const { dir, child, qemu } = await inSleep('hang', ['--stack', 'apparmor'], /scenario slow\/sleep/);
   const t0 = Date.now();
-  process.kill(victims[0]!, 'SIGSTOP'); // alive, holding its sockets, answering nothing
+  process.kill(qemu, 'SIGSTOP'); // alive, holding its sockets, answering nothing
   const r = await child;
   expect(r.exitCode, String(r.all).slice(-3000)).toBe(1);
   // SSH keepalives (every 5 s, 6 missed) notice it, not the 25 s command or a test timeout.
@@ -104,3 +92,18 @@ test('SIGINT mid-scenario keeps the verdicts of the files the cell finished', as
   expect(c.tests.some((t) => t.scenario === 'slow/sleep')).toBe(false);
   expect(await processesMentioning(dir)).toEqual([]);
 }, 30 * 60_000);
+
+/**
+ * A debian-6.12 run of the 25 s sleep scenario, once the `debian-6.12 apparmor`
+ * cell's guest is in it (`reached`): the run's directory, the CLI, that guest's QEMU.
+ */
+async function inSleep(name: string, args: string[], reached: RegExp) {
+  const dir = await mkdtemp(join(tmpdir(), `lsmm-${name}-`));
+  const child = execa('node', [CLI, 'run', '--kernel', 'debian-6.12', ...args, '--retries', '0',
+    '--scenario', `${ROOT}test/fixtures/scenarios/slow/sleep.ts`, '--out', dir], { cwd: ROOT, reject: false, all: true });
+  await outputMatches(child, reached, 'the cell never reached its scenario');
+  await new Promise((r) => setTimeout(r, 3000));
+  const qemus = await processesMentioning(join(dir, 'cells', 'debian-6.12_apparmor'));
+  expect(qemus).toHaveLength(1);
+  return { dir, child, qemu: qemus[0]! };
+}
