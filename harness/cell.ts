@@ -13,7 +13,7 @@ import type { CellResult, TestResult } from './results.ts';
 import type { PreparedKernel } from './prepare.ts';
 import type { Image } from './images/build.ts';
 import { readFile } from 'node:fs/promises';
-import { Snapshot, setGuestClock } from './vm/snapshot.ts';
+import { Snapshot, loginAfterLoadvm } from './vm/snapshot.ts';
 import { Guest, type CellFacts } from './guest/guest.ts';
 import { runScenarios } from './scenario/runner.ts';
 import { bootInitramfs, harvestPolicyCache, policyOwner } from './guest/policy-cache.ts';
@@ -94,7 +94,7 @@ async function restoreCell(spec: BootSpec, key: string, env: CellEnv): Promise<B
   try {
     // RAM comes from the snapshot; the initramfs is only on the command line.
     vm = await bootVm({ ...spec, initramfs: env.kernel.initramfs, restoreFrom: found.disk });
-    const ssh = await waitForSsh(vm, { privateKey: env.privateKey, deadlineMs: 60_000, firstCommand: setGuestClock, sshdListening: true });
+    const ssh = await loginAfterLoadvm(vm, env.privateKey);
     return { vm, ssh, bootSeconds: (Date.now() - t0) / 1000, from: 'snapshot', key };
   } catch (e) {
     await vm?.stop();

@@ -75,7 +75,7 @@ export const cellDirName = (id: string) => id.replace(/,/g, '+').replace(/[^A-Za
 export function defaultJobs(): number {
   // One guest per core: a 2-vCPU guest keeps both busy only part of the
   // time (boots, `docker run`), and measured on 2 cores two cells at once
-  // took 0.74-0.88 of the time of one after the other (bench: parallel
+  // took 0.65-0.92 of the time of one after the other (bench: parallel
   // cells; the default matrix at --jobs 2 ran 1.86 cells at once).
   // A guest holds ~0.6 GiB (bench: peak RSS); count 2 GiB of what is free
   // now per guest, so the host keeps some air.

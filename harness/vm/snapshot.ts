@@ -35,7 +35,7 @@ export class Snapshot {
     old.close();
     const out = await this.qmp.hmp(`loadvm ${SNAPSHOT_NAME}`);
     if (out.trim()) throw new InfraError(`loadvm failed: ${out.trim()}`);
-    const ssh = await waitForSsh(this.vm, { privateKey: this.privateKey, deadlineMs: 60_000, firstCommand: setGuestClock, sshdListening: true });
+    const ssh = await loginAfterLoadvm(this.vm, this.privateKey);
     return { ssh, seconds: (Date.now() - t) / 1000 };
   }
 
@@ -48,4 +48,13 @@ export class Snapshot {
  * A restored guest's clock is the saved one: the first command after a
  * restore sets it to now, as scenarios compare times (snap, docker).
  */
-export const setGuestClock = () => `date -s @${Math.floor(Date.now() / 1000)} >/dev/null`;
+const setGuestClock = () => `date -s @${Math.floor(Date.now() / 1000)} >/dev/null`;
+
+/**
+ * The login into a guest just restored (a reset, or a warm start from the
+ * snapshot cache): sshd was listening when the state was saved, and the
+ * clock is set with the first command.
+ */
+export function loginAfterLoadvm(vm: Vm, privateKey: Buffer): Promise<Ssh> {
+  return waitForSsh(vm, { privateKey, deadlineMs: 60_000, firstCommand: setGuestClock, sshdListening: true });
+}
