@@ -37,6 +37,16 @@ const verdict = (met: boolean, bound: string) => (met ? 'met' : `missed: ${bound
 const BOOTS = 3;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** `once` (which returns its seconds) BOOTS times, one after the other: their median. */
+async function medianOfBoots(label: (i: number) => string, log: (l: string) => void, once: () => Promise<number>): Promise<number> {
+  const seconds: number[] = [];
+  for (let i = 1; i <= BOOTS; i++) {
+    log(label(i));
+    seconds.push(await once());
+  }
+  return median(seconds);
+}
+
 /**
  * Ratios, not absolute timings: every figure is set against a baseline
  * measured in the same run on the same machine (the busybox-initramfs boot
@@ -54,14 +64,11 @@ export async function bench(opts: { kernels: string[]; sourceKernel?: string; ma
     const kernel = await prepareKernel(name, opts.log);
     const accel = await chooseAccel(kernel.files.vmlinuz, kernel.initramfs);
     // Every boot figure is the median of BOOTS: this host's single boots move by ±25 %.
-    const floorSeconds: number[] = [];
-    for (let i = 1; i <= BOOTS; i++) {
-      opts.log(`${name}: floor boot ${i}/${BOOTS} (${accel.kind})`);
+    const floor = { seconds: await medianOfBoots((i) => `${name}: floor boot ${i}/${BOOTS} (${accel.kind})`, opts.log, async () => {
       const f = await floorBoot(kernel.files.vmlinuz, kernel.initramfs, accel);
       if (!f.reached) throw new Error(`${name}: floor boot failed: ${f.why}`);
-      floorSeconds.push(f.seconds);
-    }
-    const floor = { seconds: median(floorSeconds) };
+      return f.seconds;
+    }) };
     const outDir = await mkdtemp(join(tmpdir(), 'lsm-matrix-bench-'));
     const cell = { id: name, kernel: name, stack: parseStack('apparmor') };
     const env = { kernel, image, accel, privateKey: key.privateKey, outDir, bootTimeoutSeconds: 300, memoryMiB: 2048, cpus: 2, progress: opts.log, snapshotCache: { qemuVersion: qemu } };
@@ -107,17 +114,15 @@ export async function bench(opts: { kernels: string[]; sourceKernel?: string; ma
     const mem = await peakRssMiB(booted.vm.pid);
     booted.ssh.close();
     await booted.vm.stop();
-    const warms: number[] = [];
-    for (let i = 1; i <= BOOTS; i++) {
-      opts.log(`${name}: warm start ${i}/${BOOTS} from the snapshot cache`);
+    const warmSeconds = await medianOfBoots((i) => `${name}: warm start ${i}/${BOOTS} from the snapshot cache`, opts.log, async () => {
       const t1 = Date.now();
       const warm = await bootCell(cell, env);
-      warms.push((Date.now() - t1) / 1000);
+      const seconds = (Date.now() - t1) / 1000;
       if (warm.from !== 'snapshot') throw new Error(`${name}: the warm start booted instead of restoring`);
       warm.ssh.close();
       await warm.vm.stop();
-    }
-    const warmSeconds = median(warms);
+      return seconds;
+    });
     await rm(outDir, { recursive: true, force: true });
     const ratio = first / floor.seconds;
     rows.push({
