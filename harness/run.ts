@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
-import { InfraError, UserError, messageOf } from './errors.ts';
+import { InfraError, UserError, messageOf, retryable } from './errors.ts';
 import type { Config } from './config.ts';
 import { expandMatrix, shardCells, type Cell, type Shard } from './matrix.ts';
 import { prepareKernel, type PreparedKernel } from './prepare.ts';
@@ -35,19 +35,6 @@ export interface RunOptions {
   /** A run directory to finish: its finished cells are kept, the pending ones run. */
   resume?: string;
   log?: (line: string) => void;
-}
-
-/**
- * Pure: whether a cell's error may be the infrastructure's (worth one more
- * try) rather than the kernel's. An initramfs that cannot find its disk or a
- * file that is not a kernel will do the same again. A panic under KVM is the
- * kernel's; under TCG it may be the emulator's (seen here on Debian 6.12: an
- * int3 oops while the kernel patched its own text, a double fault as udev
- * loaded kvm_amd), so it gets the one retry and is reported if it repeats.
- */
-export function retryable(message: string, accel: 'kvm' | 'tcg'): boolean {
-  if (/initramfs|not a kernel|no such file/i.test(message)) return false;
-  return accel === 'tcg' || !/kernel panic/i.test(message);
 }
 
 async function loadResumable(dir: string): Promise<RunResult> {

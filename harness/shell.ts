@@ -6,6 +6,7 @@ import { ensureImage } from './images/build.ts';
 import { chooseAccel } from './vm/accel.ts';
 import { ensureKey } from './vm/sshkey.ts';
 import { bootCell } from './cell.ts';
+import { InfraError, retryable } from './errors.ts';
 import type { Stack } from './stack.ts';
 
 /**
@@ -18,24 +19,33 @@ export async function openShell(kernelName: string, stack: Stack, log: (l: strin
   const key = await ensureKey();
   const accel = await chooseAccel(kernel.files.vmlinuz, kernel.initramfs);
   const outDir = await mkdtemp(join(tmpdir(), 'lsm-matrix-shell-'));
-  log(`booting ${kernelName} ${stack.id} (${accel.kind}: ${accel.reason})`);
-  const booted = await bootCell({ id: `${kernelName} ${stack.id}`, kernel: kernelName, stack }, {
-    kernel, image, accel, privateKey: key.privateKey, outDir, bootTimeoutSeconds: 240, memoryMiB: 2048, cpus: 2, progress: log,
-  });
   try {
-    if (exec !== undefined) {
-      log(`ready in ${booted.bootSeconds.toFixed(1)} s; running the command`);
-      const r = await booted.ssh.exec(exec, { timeoutMs: 60 * 60_000, maxOutput: 64 << 20 });
-      process.stdout.write(r.stdout);
-      process.stderr.write(r.stderr);
-      return r.exitCode;
+    log(`booting ${kernelName} ${stack.id} (${accel.kind}: ${accel.reason})`);
+    const boot = () => bootCell({ id: `${kernelName} ${stack.id}`, kernel: kernelName, stack }, {
+      kernel, image, accel, privateKey: key.privateKey, outDir, bootTimeoutSeconds: 240, memoryMiB: 2048, cpus: 2, progress: log,
+    });
+    // The same one retry as a run's cell gets: under TCG a panic may be the emulator's.
+    const booted = await boot().catch((e: unknown) => {
+      if (!(e instanceof InfraError) || !retryable(e.message, accel.kind)) throw e;
+      log(`infrastructure error, booting once more: ${e.message.split('\n')[0]}`);
+      return boot();
+    });
+    try {
+      if (exec !== undefined) {
+        log(`ready in ${booted.bootSeconds.toFixed(1)} s; running the command`);
+        const r = await booted.ssh.exec(exec, { timeoutMs: 60 * 60_000, maxOutput: 64 << 20 });
+        process.stdout.write(r.stdout);
+        process.stderr.write(r.stderr);
+        return r.exitCode;
+      }
+      log(`ready in ${booted.bootSeconds.toFixed(1)} s; console log: ${booted.vm.consolePath}; exit the shell to stop the guest`);
+      await booted.ssh.shell();
+      return 0;
+    } finally {
+      booted.ssh.close();
+      await booted.vm.stop();
     }
-    log(`ready in ${booted.bootSeconds.toFixed(1)} s; console log: ${booted.vm.consolePath}; exit the shell to stop the guest`);
-    await booted.ssh.shell();
   } finally {
-    booted.ssh.close();
-    await booted.vm.stop();
     await rm(outDir, { recursive: true, force: true });
   }
-  return 0;
 }

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { snapshotKey, type SnapshotKeyParts } from '../../harness/vm/snapcache.ts';
 import { qemuShape } from '../../harness/vm/qemu.ts';
-import { retryable } from '../../harness/run.ts';
+import { retryable } from '../../harness/errors.ts';
 
 const parts: SnapshotKeyParts = {
   kernelDir: '/c/kernels/debian_6.12', initramfs: '/c/kernels/debian_6.12/initramfs-1/initramfs.cpio', modulesDisk: '/c/kernels/debian_6.12/modules.ext4',
