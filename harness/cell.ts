@@ -16,6 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { Snapshot, loginAfterLoadvm } from './vm/snapshot.ts';
 import { Guest, type CellFacts } from './guest/guest.ts';
 import { runScenarios } from './scenario/runner.ts';
+import { KernelLog } from './guest/kmsg.ts';
 import { bootInitramfs, harvestPolicyCache, policyOwner } from './guest/policy-cache.ts';
 import { parseKernelConfig } from './scenario/requirements.ts';
 
@@ -147,32 +148,39 @@ async function runCellScenarios(booted: BootedCell, snapshot: Snapshot, facts: C
 async function runCellScenariosNow(booted: BootedCell, snapshot: Snapshot, facts: CellFacts, env: CellEnv, result: CellResult) {
   const guest = new Guest(booted.ssh, facts);
   const kernelConfig = env.kernel.files.config ? parseKernelConfig(await readFile(env.kernel.files.config, 'utf8')) : undefined;
+  let kernelLog = await KernelLog.follow(booted.ssh);
   const reset = async () => {
+    kernelLog.close();
     const { ssh, seconds } = await snapshot.restore(booted.ssh);
     booted.ssh = ssh;
     guest.reconnect(ssh);
+    kernelLog = await KernelLog.follow(ssh);
     return seconds;
   };
   const raw = async (cmd: string) => (await booted.ssh.exec(cmd, { timeoutMs: 30_000 })).stdout;
-  const { tests, resets, broken } = await runScenarios(env.scenarioFiles ?? [], {
-    guest, reset, raw, progress: env.progress,
-    // Finished files land in the cell's result at once: a Ctrl-C writes them out.
-    // After a signal, files end because their guest was stopped: not a verdict.
-    onFileDone: (tests) => {
-      if (interruptedBy()) return;
-      result.tests.push(...tests);
-      env.fileDone?.(tests);
-    },
-    ...(kernelConfig ? { kernelConfig } : {}),
-    ...(env.testTimeoutSeconds ? { testTimeoutMs: env.testTimeoutSeconds * 1000 } : {}),
-    ...(env.testName ? { testName: env.testName } : {}),
-    ...(env.shellOnFail ? { onFailure: async (name: string) => {
-      if (!process.stdin.isTTY) return env.progress(`--shell-on-fail: "${name}" failed, but stdin is not a terminal; no shell`);
-      env.progress(`"${name}" failed: a shell in the guest at the point of failure; exit it to go on`);
-      await booted.ssh.shell();
-    } } : {}),
-  });
-  return { tests, broken, resets };
+  try {
+    const { tests, resets, broken } = await runScenarios(env.scenarioFiles ?? [], {
+      guest, reset, raw, kernelLog: () => kernelLog, progress: env.progress,
+      // Finished files land in the cell's result at once: a Ctrl-C writes them out.
+      // After a signal, files end because their guest was stopped: not a verdict.
+      onFileDone: (tests) => {
+        if (interruptedBy()) return;
+        result.tests.push(...tests);
+        env.fileDone?.(tests);
+      },
+      ...(kernelConfig ? { kernelConfig } : {}),
+      ...(env.testTimeoutSeconds ? { testTimeoutMs: env.testTimeoutSeconds * 1000 } : {}),
+      ...(env.testName ? { testName: env.testName } : {}),
+      ...(env.shellOnFail ? { onFailure: async (name: string) => {
+        if (!process.stdin.isTTY) return env.progress(`--shell-on-fail: "${name}" failed, but stdin is not a terminal; no shell`);
+        env.progress(`"${name}" failed: a shell in the guest at the point of failure; exit it to go on`);
+        await booted.ssh.shell();
+      } } : {}),
+    });
+    return { tests, broken, resets };
+  } finally {
+    kernelLog.close();
+  }
 }
 
 /**

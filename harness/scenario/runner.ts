@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { relative } from 'node:path';
 import { startTests, type File, type Suite, type Task, type Test, type VitestRunner, type VitestRunnerConfig } from '@vitest/runner';
 import type { Guest } from '../guest/guest.ts';
+import type { KernelLog } from '../guest/kmsg.ts';
 import type { Support, TestResult } from '../results.ts';
 import { unmetFromFacts, type Requirements } from './requirements.ts';
 import { verdictOf, type TestOutcome } from './verdict.ts';
@@ -14,6 +15,8 @@ export interface ScenarioEnv {
   reset?: () => Promise<number>;
   /** An unrecorded command (for the harness's own bookkeeping in the guest). */
   raw: (cmd: string) => Promise<string>;
+  /** The guest's kernel log as it is written, on the current connection (it changes with every reset). */
+  kernelLog: () => KernelLog;
   testTimeoutMs?: number;
   progress?: (line: string) => void;
   /** Only tests whose name contains this run (`--test`). */
@@ -40,19 +43,13 @@ class CellRunner implements VitestRunner {
   readonly requirements = new Map<string, Requirements>();
   readonly support = new Map<string, Support>();
   readonly unmet = new Map<string, string>();
-  readonly evidence = new Map<string, { start: number; dmesgLines: number; commands: TestResult['evidence'] }>();
+  readonly evidence = new Map<string, { start: number; commands: TestResult['evidence'] }>();
   readonly resets: number[] = [];
   readonly failedSetups = new Map<string, string>();
   readonly notRun = new Map<string, string>();
   readonly brokenTests = new Map<string, string>();
   broken: string | undefined;
   private filesStarted = 0;
-  /**
-   * Lines in the guest's kernel log when the last test ended, so the next
-   * test needs no round trip of its own to learn where its denials start.
-   * Unknown after a reset (loadvm rewinds the log) or a failed read.
-   */
-  private dmesgCursor: number | undefined;
   private readonly tag = ++nonce;
 
   constructor(private readonly env: ScenarioEnv) {
@@ -97,10 +94,7 @@ class CellRunner implements VitestRunner {
     this.env.progress?.(`scenario ${scenarioName(suite.file.filepath)}`);
     if (this.broken) return;
     try {
-      if (this.filesStarted++ > 0 && this.env.reset) {
-        this.dmesgCursor = undefined;
-        this.resets.push(await this.env.reset());
-      }
+      if (this.filesStarted++ > 0 && this.env.reset) this.resets.push(await this.env.reset());
     } catch (e) {
       // The guest cannot be brought back: every test still to come is `error`.
       this.broken = `the cell broke: ${e instanceof Error ? e.message : String(e)}`;
@@ -133,8 +127,11 @@ class CellRunner implements VitestRunner {
       this.notRun.set(test.id, `not run: "${failedSetup}" did not pass`);
       return;
     }
-    const dmesgLines = this.dmesgCursor ?? (Number((await this.env.raw('dmesg | wc -l').catch(() => '0')).trim()) || 0);
-    this.evidence.set(test.id, { start: this.env.guest.commands.length, dmesgLines, commands: undefined });
+    // A test's kernel lines start at the previous test's end marker; on a
+    // fresh connection (the first test, or after a reset) at a marker of its own.
+    const log = this.env.kernelLog();
+    if (!log.started) await log.mark().catch(() => undefined);
+    this.evidence.set(test.id, { start: this.env.guest.commands.length, commands: undefined });
   }
 
   async onAfterRunTask(test: Test): Promise<void> {
@@ -142,12 +139,8 @@ class CellRunner implements VitestRunner {
     if (!e) return;
     const commands = this.env.guest.commands.slice(e.start);
     let denials: string[] = [];
-    this.dmesgCursor = undefined;
     try {
-      // One round trip and two processes (each process costs ~0.1 s under
-      // TCG): this test's lines, then the log's length now (the next test's start).
-      const lines = (await this.env.raw(`dmesg | awk -v n=${e.dmesgLines} 'NR > n && c < 2000 { print; c++ } END { print NR }'`)).replace(/\n$/, '').split('\n');
-      this.dmesgCursor = Number(lines.pop()) || undefined;
+      const lines = await this.env.kernelLog().mark();
       denials = lines.filter((l) => DENIAL.test(l)).slice(0, 50).map((l) => l.slice(0, 600));
     } catch {
       // the guest may be gone; the test's own verdict says so

@@ -1,4 +1,4 @@
-import { Client, type ConnectConfig } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { constants as osConstants } from 'node:os';
 import { InfraError } from '../errors.ts';
 
@@ -91,6 +91,17 @@ export class Ssh {
         if (opts.stdin !== undefined) stream.end(opts.stdin);
         else stream.end();
       });
+    });
+  }
+
+  /**
+   * A long-running command whose stdin and stdout stay open: the caller
+   * writes to it and reads its output as it comes; closing the connection
+   * ends it.
+   */
+  stream(command: string): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (err, channel) => (err ? reject(new InfraError(`ssh: cannot start command: ${err.message}`)) : resolve(channel)));
     });
   }
 
