@@ -29,13 +29,14 @@ export class KernelLog {
   private ended: string | undefined;
   private readonly tag = Math.random().toString(36).slice(2, 8);
 
-  private constructor(private readonly channel: ClientChannel) {
+  constructor(private readonly channel: ClientChannel) {
     channel.on('data', (d: Buffer) => this.take(d.toString('utf8')));
     channel.stderr.resume();
     channel.on('close', () => this.end('the kernel log stream closed'));
     channel.on('error', (e: Error) => this.end(`the kernel log stream failed: ${e.message}`));
   }
 
+  /** Start following the log on a connection (a channel of its own beside the tests' commands). */
   static async follow(ssh: Ssh): Promise<KernelLog> {
     return new KernelLog(await ssh.stream(FOLLOW));
   }
