@@ -61,13 +61,14 @@ export const cellDirName = (id: string) => id.replace(/,/g, '+').replace(/[^A-Za
 
 export function defaultJobs(): number {
   // One guest per core: a 2-vCPU guest keeps both busy only part of the
-  // time (boots, `docker run`), and measured on 2 cores two cells at once
-  // took 0.65-0.92 of the time of one after the other (bench: parallel
-  // cells; the default matrix at --jobs 2 ran 1.86 cells at once).
-  // A guest holds ~0.6 GiB (bench: peak RSS); count 2 GiB of what is free
-  // now per guest, so the host keeps some air.
+  // time (boots, `docker run`). Measured on 2 cores two cells at once took
+  // 0.65-0.92 of the time of one after the other on one host (session 5)
+  // and 1.04-1.10 on another (session 6): rarely a loss, often a gain.
+  // A guest holds 0.6 GiB, or all its 2 GiB of RAM plus the translation
+  // cache (2.4 GiB) where the host backs guest RAM with transparent huge
+  // pages (bench: peak RSS); count 2.5 GiB of what is free now per guest.
   const byCpu = Math.max(1, cpus().length);
-  const byMem = Math.max(1, Math.floor(freemem() / 2 ** 30 / 2));
+  const byMem = Math.max(1, Math.floor(freemem() / 2 ** 30 / 2.5));
   return Math.min(byCpu, byMem);
 }
 
