@@ -89,13 +89,15 @@ Lists the kernel catalogue and the kernels already in the cache.`,
   doctor: `Usage: lsm-matrix doctor
 
 Checks every host requirement and prints the command that fixes each missing one.`,
-  bench: `Usage: lsm-matrix bench [--kernel <spec>]... [--source-kernel <spec>] [--matrix probe|full|skip]
+  bench: `Usage: lsm-matrix bench [--kernel <spec>]... [--source-kernel <spec>|none] [--matrix probe|full|skip]
 
 Per kernel: the busybox-initramfs floor boot, the full boot to a first SSH
 command, a warm start from the snapshot cache, scenario resets (loadvm + SSH
 login) and QEMU's peak memory, each beside a baseline measured in the same
 run. Then the source kernel's build time (default debian-6.12+smack; built
-first if it is not cached yet: tens of minutes) cold as recorded, and cached.
+first if it is not cached yet: tens of minutes) cold as recorded, and cached;
+--source-kernel none leaves that row out (with --matrix skip, as the default
+matrix has that kernel, the bench then builds nothing).
 Last, the default matrix end to end, cold (snapshots saved anew) and warm:
 --matrix probe (default) boots and probes every cell (minutes); full runs
 every scenario as \`lsm-matrix run\` does (hours on 2 cores under TCG) and
@@ -261,7 +263,8 @@ async function cmdBench(args: string[]): Promise<number> {
   const matrix = values.matrix ?? 'probe';
   if (matrix !== 'probe' && matrix !== 'full' && matrix !== 'skip') throw new UserError(`--matrix \`${matrix}\`: known are probe, full, skip`);
   const { bench } = await import('../bench/bench.ts');
-  return bench({ kernels: values.kernel ?? ['debian-6.1', 'debian-6.12'], sourceKernel: values['source-kernel'] ?? 'debian-6.12+smack', matrix, log });
+  const source = values['source-kernel'] ?? 'debian-6.12+smack';
+  return bench({ kernels: values.kernel ?? ['debian-6.1', 'debian-6.12'], ...(source === 'none' || source === '' ? {} : { sourceKernel: source }), matrix, log });
 }
 
 function help(topic: string): number {
