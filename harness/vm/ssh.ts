@@ -51,46 +51,45 @@ export class Ssh {
     });
   }
 
-  exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+  async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const max = opts.maxOutput ?? 1 << 20;
+    const stream = await this.stream(command);
+    // Handlers go on before the event loop turns again: nothing of the command is missed.
     return new Promise((resolve, reject) => {
-      this.client.exec(command, (err, stream) => {
-        if (err) return reject(new InfraError(`ssh: cannot start command: ${err.message}`));
-        let out: Buffer = Buffer.alloc(0);
-        let errOut: Buffer = Buffer.alloc(0);
-        let timedOut = false;
-        let code: number | null = null;
-        let signal: string | undefined;
-        const keep = (acc: Buffer, d: Buffer): Buffer => (acc.length >= max ? acc : Buffer.concat([acc, d]).subarray(0, max));
-        stream.on('data', (d: Buffer) => { out = keep(out, d); });
-        stream.stderr.on('data', (d: Buffer) => { errOut = keep(errOut, d); });
-        const timer = opts.timeoutMs
-          ? setTimeout(() => { timedOut = true; stream.signal?.('KILL'); stream.close(); }, opts.timeoutMs)
-          : undefined;
-        stream.on('exit', (c: number | null, sig?: string) => {
-          code = c;
-          if (sig) signal = sig;
-        });
-        stream.on('close', () => {
-          if (timer) clearTimeout(timer);
-          // ssh2 reports the signal as `KILL` or `SIGKILL` depending on the server.
-          const sigName = (signal?.startsWith('SIG') ? signal : `SIG${signal}`) as keyof typeof osConstants.signals;
-          const bySignal = signal ? 128 + (osConstants.signals[sigName] ?? 0) : undefined;
-          // No exit status and no timeout: the connection went (guest killed,
-          // sshd gone). That is the harness's or guest's breakage, never a verdict.
-          if (code === null && bySignal === undefined && !timedOut) {
-            return reject(new InfraError(`ssh: the connection closed before \`${command.slice(0, 80)}\` ended (the guest died or stopped answering)`));
-          }
-          resolve({
-            exitCode: code ?? bySignal ?? 124,
-            stdout: out.toString('utf8'), stderr: errOut.toString('utf8'), timedOut,
-            ...(signal ? { signal } : {}),
-          });
-        });
-        stream.on('error', (e: Error) => reject(new InfraError(`ssh: ${e.message}`)));
-        if (opts.stdin !== undefined) stream.end(opts.stdin);
-        else stream.end();
+      let out: Buffer = Buffer.alloc(0);
+      let errOut: Buffer = Buffer.alloc(0);
+      let timedOut = false;
+      let code: number | null = null;
+      let signal: string | undefined;
+      const keep = (acc: Buffer, d: Buffer): Buffer => (acc.length >= max ? acc : Buffer.concat([acc, d]).subarray(0, max));
+      stream.on('data', (d: Buffer) => { out = keep(out, d); });
+      stream.stderr.on('data', (d: Buffer) => { errOut = keep(errOut, d); });
+      const timer = opts.timeoutMs
+        ? setTimeout(() => { timedOut = true; stream.signal?.('KILL'); stream.close(); }, opts.timeoutMs)
+        : undefined;
+      stream.on('exit', (c: number | null, sig?: string) => {
+        code = c;
+        if (sig) signal = sig;
       });
+      stream.on('close', () => {
+        if (timer) clearTimeout(timer);
+        // ssh2 reports the signal as `KILL` or `SIGKILL` depending on the server.
+        const sigName = (signal?.startsWith('SIG') ? signal : `SIG${signal}`) as keyof typeof osConstants.signals;
+        const bySignal = signal ? 128 + (osConstants.signals[sigName] ?? 0) : undefined;
+        // No exit status and no timeout: the connection went (guest killed,
+        // sshd gone). That is the harness's or guest's breakage, never a verdict.
+        if (code === null && bySignal === undefined && !timedOut) {
+          return reject(new InfraError(`ssh: the connection closed before \`${command.slice(0, 80)}\` ended (the guest died or stopped answering)`));
+        }
+        resolve({
+          exitCode: code ?? bySignal ?? 124,
+          stdout: out.toString('utf8'), stderr: errOut.toString('utf8'), timedOut,
+          ...(signal ? { signal } : {}),
+        });
+      });
+      stream.on('error', (e: Error) => reject(new InfraError(`ssh: ${e.message}`)));
+      if (opts.stdin !== undefined) stream.end(opts.stdin);
+      else stream.end();
     });
   }
 
