@@ -25,6 +25,7 @@ export class KernelLog {
   private lines: string[] = [];
   private partial = '';
   private marks = 0;
+  private returned = false;
   private waiting: { mark: string; resolve: (lines: string[]) => void; reject: (e: Error) => void } | undefined;
   private ended: string | undefined;
   private readonly tag = Math.random().toString(36).slice(2, 8);
@@ -43,7 +44,7 @@ export class KernelLog {
 
   /** Whether a marker came back yet: lines before the first one belong to no test. */
   get started(): boolean {
-    return this.marks > 0;
+    return this.returned;
   }
 
   /** Put a marker in the log and wait for it: resolves with the lines since the previous marker. */
@@ -72,6 +73,7 @@ export class KernelLog {
     this.partial = parts.pop()!;
     for (const line of parts) {
       if (this.waiting && line.endsWith(this.waiting.mark)) {
+        this.returned = true;
         this.settle(this.lines);
         this.lines = [];
       } else if (this.lines.length < MAX_LINES) {

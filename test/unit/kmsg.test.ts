@@ -49,10 +49,15 @@ test('a closed stream fails the waiting marker and every later one with the caus
   await expect(log.mark()).rejects.toThrow(/kernel log stream closed/);
 });
 
-test('a marker that does not come back in time is an error, not a hang', async () => {
+test('a marker that does not come back in time is an error, not a hang, and the log has not started', async () => {
   const { ch, log } = open();
+  const echo = ch.write.bind(ch);
   ch.write = () => true;
   await expect(log.mark(50)).rejects.toThrow(/marker not back after/);
+  expect(log.started).toBe(false);
+  ch.write = echo;
+  await log.mark();
+  expect(log.started).toBe(true);
 });
 
 test('a flood is cut at 2000 lines per test', async () => {
